@@ -1,0 +1,158 @@
+"""Checks for the exercises: they say *what* is wrong, not only that something is.
+
+Every check raises :class:`ExerciseError` (an ``AssertionError``) with a message that names the
+expected and the actual value, shape or first differing element, and prints a short confirmation
+when the answer is right.
+
+    from course_utils import exercises as ex
+    ex.check_array(my_output, expected, name="feature map")
+    ex.check_function(my_pool1d, reference=ops.pool1d, cases=[(x, 2), (x, 3)])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+
+class ExerciseError(AssertionError):
+    """An exercise answer is not right yet; the message says what differs."""
+
+
+def _describe_call(args: Sequence[Any], kwargs: dict[str, Any]) -> str:
+    def short(value: Any) -> str:
+        if isinstance(value, np.ndarray):
+            return f"array(shape={value.shape}, dtype={value.dtype})"
+        text = repr(value)
+        return text if len(text) <= 40 else text[:37] + "..."
+
+    parts = [short(a) for a in args] + [f"{k}={short(v)}" for k, v in kwargs.items()]
+    return ", ".join(parts)
+
+
+def check_array(got: Any, expected: Any, name: str = "result", rtol: float = 1e-5, atol: float = 1e-6) -> None:
+    """Check an array answer against the expected one.
+
+    Raises:
+        ExerciseError: naming the missing answer, the shape mismatch or the first element that differs.
+    """
+    if got is None or got is Ellipsis:
+        raise ExerciseError(f"{name}: no answer yet (got {got!r}); replace the placeholder with your code.")
+    expected = np.asarray(expected)
+    try:
+        got_arr = np.asarray(got, dtype=float if expected.dtype.kind in "fiub" else None)
+    except (TypeError, ValueError) as err:
+        raise ExerciseError(f"{name}: expected a numeric array, got {type(got).__name__} ({err}).") from err
+    if got_arr.shape != expected.shape:
+        hint = ""
+        if got_arr.size == expected.size:
+            hint = " Same number of elements: check the order of axes or a reshape."
+        elif got_arr.ndim == expected.ndim:
+            diffs = [f"axis {i}: {g} vs {e}" for i, (g, e) in enumerate(zip(got_arr.shape, expected.shape)) if g != e]
+            hint = f" Differing {'; '.join(diffs)}."
+        raise ExerciseError(f"{name}: expected shape {expected.shape}, got shape {got_arr.shape}.{hint}")
+    if expected.dtype.kind in "fiub":
+        close = np.isclose(got_arr, expected.astype(float), rtol=rtol, atol=atol, equal_nan=True)
+    else:
+        close = got_arr == expected
+    if not np.all(close):
+        bad = np.argwhere(~close)
+        first = tuple(int(i) for i in bad[0])
+        raise ExerciseError(
+            f"{name}: {len(bad)} of {expected.size} elements differ; the first at index {first}: "
+            f"expected {expected[first]!r}, got {got_arr[first]!r}."
+        )
+    print(f"✓ {name}: correct")
+
+
+def check_value(got: Any, expected: Any, name: str = "result", rtol: float = 1e-6) -> None:
+    """Check a scalar, tuple or other plain value (numbers compared with relative tolerance ``rtol``).
+
+    Raises:
+        ExerciseError: with the expected and the actual value.
+    """
+    if got is None or got is Ellipsis:
+        raise ExerciseError(f"{name}: no answer yet (got {got!r}); replace the placeholder with your code.")
+    if isinstance(expected, (int, float, np.number)) and not isinstance(expected, bool):
+        try:
+            ok = bool(np.isclose(float(got), float(expected), rtol=rtol, atol=0.0))
+        except (TypeError, ValueError):
+            ok = False
+    elif isinstance(expected, (tuple, list)):
+        ok = isinstance(got, (tuple, list)) and tuple(got) == tuple(expected)
+    else:
+        ok = got == expected
+    if not ok:
+        raise ExerciseError(f"{name}: expected {expected!r}, got {got!r}.")
+    print(f"✓ {name}: correct")
+
+
+def check_function(
+    fn: Callable[..., Any],
+    reference: Callable[..., Any],
+    cases: Iterable[Sequence[Any] | tuple[Sequence[Any], dict[str, Any]]],
+    name: str | None = None,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+) -> None:
+    """Call ``fn`` and ``reference`` on every case and compare the results.
+
+    Args:
+        fn: the student's function.
+        reference: a correct implementation (usually from ``course_utils``).
+        cases: positional-argument tuples, or ``(args, kwargs)`` pairs.
+
+    Raises:
+        ExerciseError: for the first case where ``fn`` raises or disagrees, with the call that failed.
+    """
+    label = name or getattr(fn, "__name__", "your function")
+    count = 0
+    for case in cases:
+        if isinstance(case, tuple) and len(case) == 2 and isinstance(case[1], dict) and isinstance(case[0], (tuple, list)):
+            args, kwargs = tuple(case[0]), dict(case[1])
+        else:
+            args, kwargs = tuple(case), {}
+        call = f"{label}({_describe_call(args, kwargs)})"
+        try:
+            got = fn(*args, **kwargs)
+        except NotImplementedError as err:
+            raise ExerciseError(f"{call} is not written yet (NotImplementedError: {err}).") from err
+        except Exception as err:  # the student's code may raise anything; report it with the call
+            raise ExerciseError(f"{call} raised {type(err).__name__}: {err}") from err
+        expected = reference(*args, **kwargs)
+        try:
+            if isinstance(expected, np.ndarray):
+                check_array_quiet(got, expected, call, rtol=rtol, atol=atol)
+            else:
+                check_value_quiet(got, expected, call)
+        except ExerciseError:
+            raise
+        count += 1
+    print(f"✓ {label}: correct on all {count} cases")
+
+
+def check_array_quiet(got: Any, expected: Any, name: str, rtol: float = 1e-5, atol: float = 1e-6) -> None:
+    """:func:`check_array` without the confirmation line."""
+    _quiet(check_array, got, expected, name, rtol=rtol, atol=atol)
+
+
+def check_value_quiet(got: Any, expected: Any, name: str) -> None:
+    """:func:`check_value` without the confirmation line."""
+    _quiet(check_value, got, expected, name)
+
+
+def _quiet(check: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        check(*args, **kwargs)
+
+
+def check_true(condition: bool, message: str, name: str = "check") -> None:
+    """Raise :class:`ExerciseError` with ``message`` unless ``condition`` holds."""
+    if not condition:
+        raise ExerciseError(f"{name}: {message}")
+    print(f"✓ {name}: correct")

@@ -1,0 +1,136 @@
+"""The run profile: how much computing a notebook may spend.
+
+One environment variable, ``COURSE_PROFILE``, read here and nowhere else:
+
+* ``ci``   – the fast profile the test suite runs: small subsets, few epochs, still a result worth reading.
+* ``lab``  – the default: what a student runs on a laptop CPU in a lab session.
+* ``full`` – the papers' budgets: for a GPU or a patient CPU.
+
+A GPU raises the budget by itself: ``lab`` on a machine with a GPU runs as ``full``. ``ci`` stays ``ci``
+everywhere so that the suite compares the same outputs on every machine.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+
+PROFILES = ("ci", "lab", "full")
+ENV_VAR = "COURSE_PROFILE"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A run profile.
+
+    Attributes:
+        name: the effective profile, one of ``PROFILES``.
+        requested: what ``COURSE_PROFILE`` asked for (``lab`` when unset).
+        gpu: whether TensorFlow sees a GPU.
+    """
+
+    name: str
+    requested: str
+    gpu: bool = False
+
+    def pick(self, *, ci: T, lab: T, full: T) -> T:
+        """Return the value that belongs to this profile.
+
+        >>> Profile("ci", "ci").pick(ci=2, lab=10, full=40)
+        2
+        """
+        return {"ci": ci, "lab": lab, "full": full}[self.name]
+
+    @property
+    def is_ci(self) -> bool:
+        return self.name == "ci"
+
+    def describe(self) -> str:
+        note = ""
+        if self.name != self.requested:
+            note = f" (asked for {self.requested}; a GPU raises lab to full)"
+        return f"profile: {self.name}{note}  [set {ENV_VAR}=ci|lab|full to change]"
+
+
+def resolve_profile(requested: str | None, gpu: bool) -> Profile:
+    """Turn the value of ``COURSE_PROFILE`` (or ``None``) into a :class:`Profile`.
+
+    Raises:
+        ValueError: if ``requested`` is not one of ``ci``, ``lab``, ``full``.
+    """
+    value = (requested or "lab").strip().lower()
+    if value not in PROFILES:
+        raise ValueError(
+            f"{ENV_VAR}={requested!r} is not a run profile; use one of {', '.join(PROFILES)} "
+            f"(for example `export {ENV_VAR}=lab`), or unset it for the default 'lab'."
+        )
+    name = "full" if (gpu and value == "lab") else value
+    return Profile(name=name, requested=value, gpu=gpu)
+
+
+def _gpu_available() -> bool:
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def current_profile() -> Profile:
+    """The profile of this process, from ``COURSE_PROFILE`` and the hardware."""
+    return resolve_profile(os.environ.get(ENV_VAR), _gpu_available())
+
+
+def seed_everything(seed: int = 0) -> None:
+    """Seed Python, NumPy, TensorFlow and Keras with one call (``keras.utils.set_random_seed``)."""
+    import keras
+
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(seed)
+
+
+def device_description() -> str:
+    """A one-line description of the device TensorFlow computes on."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        names = []
+        for gpu in gpus:
+            details = tf.config.experimental.get_device_details(gpu)
+            names.append(details.get("device_name", gpu.name))
+        return f"device: GPU ({', '.join(names)})"
+    return f"device: CPU ({os.cpu_count()} cores, {platform.machine()})"
+
+
+def setup(seed: int = 0) -> Profile:
+    """Start a notebook: seed every generator, set plotting defaults, print versions, device and profile.
+
+    Returns:
+        The :class:`Profile` to read budgets from (``profile.pick(ci=..., lab=..., full=...)``).
+    """
+    import keras
+    import matplotlib
+    import scipy
+    import tensorflow as tf
+
+    import course_utils
+
+    tf.get_logger().setLevel("ERROR")
+    seed_everything(seed)
+    profile = current_profile()
+    matplotlib.rcParams.update({"figure.dpi": 90, "axes.grid": False, "image.cmap": "gray"})
+    print(
+        f"course_utils {course_utils.__version__} | Python {platform.python_version()} | "
+        f"TensorFlow {tf.__version__} | Keras {keras.__version__} | NumPy {np.__version__} | "
+        f"SciPy {scipy.__version__}"
+    )
+    print(device_description())
+    print(profile.describe())
+    print(f"seed: {seed}")
+    return profile
