@@ -32,6 +32,11 @@ def _describe_call(args: Sequence[Any], kwargs: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def _plain(value: Any) -> Any:
+    """A NumPy scalar as the Python number it holds, so messages read `4.0`, not `np.float64(4.0)`."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def check_array(got: Any, expected: Any, name: str = "result", rtol: float = 1e-5, atol: float = 1e-6) -> None:
     """Check an array answer against the expected one.
 
@@ -62,7 +67,7 @@ def check_array(got: Any, expected: Any, name: str = "result", rtol: float = 1e-
         first = tuple(int(i) for i in bad[0])
         raise ExerciseError(
             f"{name}: {len(bad)} of {expected.size} elements differ; the first at index {first}: "
-            f"expected {expected[first]!r}, got {got_arr[first]!r}."
+            f"expected {_plain(expected[first])!r}, got {_plain(got_arr[first])!r}."
         )
     print(f"✓ {name}: correct")
 
@@ -85,7 +90,7 @@ def check_value(got: Any, expected: Any, name: str = "result", rtol: float = 1e-
     else:
         ok = got == expected
     if not ok:
-        raise ExerciseError(f"{name}: expected {expected!r}, got {got!r}.")
+        raise ExerciseError(f"{name}: expected {_plain(expected)!r}, got {_plain(got)!r}.")
     print(f"✓ {name}: correct")
 
 

@@ -1,0 +1,63 @@
+import pytest
+
+from course_utils import profile as prof
+
+
+@pytest.mark.parametrize("value, expected", [(None, "lab"), ("ci", "ci"), ("lab", "lab"), ("full", "full"),
+                                             (" CI ", "ci"), ("", "lab")])
+def test_resolve_profile_without_gpu(value, expected):
+    p = prof.resolve_profile(value, gpu=False)
+    assert p.name == expected
+    assert p.requested == expected
+
+
+def test_gpu_raises_lab_to_full_but_keeps_ci():
+    assert prof.resolve_profile("lab", gpu=True).name == "full"
+    assert prof.resolve_profile(None, gpu=True).name == "full"
+    assert prof.resolve_profile("ci", gpu=True).name == "ci"
+    assert "a GPU raises lab to full" in prof.resolve_profile("lab", gpu=True).describe()
+
+
+def test_unknown_profile_names_the_choices():
+    with pytest.raises(ValueError, match=r"COURSE_PROFILE='fast'.*ci, lab, full"):
+        prof.resolve_profile("fast", gpu=False)
+
+
+def test_pick_returns_the_profiles_value():
+    values = {"ci": 1, "lab": 2, "full": 3}
+    for name, expected in values.items():
+        assert prof.Profile(name, name).pick(**values) == expected
+
+
+def test_current_profile_reads_the_environment(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    assert prof.current_profile().name == "full"
+    monkeypatch.setenv("COURSE_PROFILE", "nonsense")
+    with pytest.raises(ValueError):
+        prof.current_profile()
+
+
+def test_setup_seeds_and_prints(capsys, monkeypatch):
+    import numpy as np
+
+    monkeypatch.setenv("COURSE_PROFILE", "ci")
+    p = prof.setup(seed=3)
+    first = np.random.rand(3)
+    out = capsys.readouterr().out
+    assert p.name == "ci"
+    for part in ("TensorFlow 2.", "Keras 3.", "device: ", "profile: ci", "seed: 3"):
+        assert part in out
+    prof.setup(seed=3)
+    np.testing.assert_array_equal(first, np.random.rand(3))
+
+
+def test_seed_everything_makes_keras_weights_repeatable():
+    import keras
+
+    prof.seed_everything(7)
+    a = keras.layers.Dense(4, name="d")
+    a.build((None, 3))
+    prof.seed_everything(7)
+    b = keras.layers.Dense(4, name="d")
+    b.build((None, 3))
+    assert (a.kernel.numpy() == b.kernel.numpy()).all()
