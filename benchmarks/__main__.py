@@ -1,0 +1,110 @@
+"""``python -m benchmarks``: measure the course on this machine and write ``benchmarks/RESULTS.md``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import shlex
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from benchmarks import configs
+from benchmarks.common import ROOT, MissingDependency, Section
+
+DEFAULT_OUTPUT = ROOT / "benchmarks" / "RESULTS.md"
+RAW_DIR = ROOT / "benchmarks" / "out"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    p.add_argument("--quick", action="store_true", help="fewer sizes, variants and notebooks: a few minutes")
+    p.add_argument("--tiny", action="store_true", help="seconds-long toy settings (what the unit test runs)")
+    p.add_argument("--only", default=",".join(configs.SECTIONS),
+                   help=f"comma-separated sections to run, from {','.join(configs.SECTIONS)} (default: all)")
+    p.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="Markdown report to write")
+    p.add_argument("--raw", type=Path, default=None, help="JSON file for the raw figures "
+                   "(default: benchmarks/out/results.json next to the default report; none otherwise)")
+    p.add_argument("--suite-seconds", type=float, default=None,
+                   help="wall time of the whole test command measured separately (e.g. `time make test`)")
+    p.add_argument("--whole-suite", action="store_true",
+                   help="also run the whole test command once as one process (doubles section 4's time)")
+    p.add_argument("--peak-gflops", type=float, default=None,
+                   help="GEMM peak to use in section 2 when section 1 is not run (default: measured quickly)")
+    return p.parse_args(argv)
+
+
+def _run_section(key: str, cfg: dict, args: argparse.Namespace, state: dict) -> Section:
+    from benchmarks import accuracy, convolution, gemm, suite, training
+
+    if key == "gemm":
+        return gemm.run(cfg)
+    if key == "training":
+        peak = state.get("peak") or args.peak_gflops
+        if peak is None:
+            peak = gemm.gemm_rate(2048 if not args.tiny else 128, 3).median
+        return training.run(cfg, peak)
+    if key == "accuracy":
+        return accuracy.run(cfg)
+    if key == "suite":
+        return suite.run(cfg, args.suite_seconds, args.whole_suite)
+    return convolution.run(cfg)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    only = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = sorted(set(only) - set(configs.SECTIONS))
+    if unknown:
+        print(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(configs.SECTIONS)}", file=sys.stderr)
+        return 2
+    scale = "tiny" if args.tiny else "quick" if args.quick else "full"
+    cfg = configs.get(scale)
+    started = time.perf_counter()
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+    import course_utils  # noqa: F401  (quiets TensorFlow's logging)
+    from benchmarks import machine
+
+    facts = machine.describe()
+    sections, state = [], {}
+    for key in configs.SECTIONS:
+        if key not in only:
+            continue
+        print(f"[benchmarks] {key} ...", flush=True)
+        t0 = time.perf_counter()
+        try:
+            section = _run_section(key, cfg[key], args, state)
+        except MissingDependency as err:
+            section = Section(key, key, "", missing=str(err))
+        except Exception as err:  # a failing section must not lose the others' figures
+            traceback.print_exc()
+            section = Section(key, key, "", missing=f"the section failed: {type(err).__name__}: {err}")
+        section.seconds = time.perf_counter() - t0
+        if key == "gemm":
+            state["peak"] = section.data.get("peak_gflops")
+        sections.append(section)
+        print(f"[benchmarks] {key} done in {section.seconds:.0f} s", flush=True)
+    command = "python -m benchmarks" + ("" if argv is None and len(sys.argv) <= 1 else
+                                         " " + shlex.join(sys.argv[1:] if argv is None else argv))
+    meta = {"Date": stamp, "Command": f"`{command}` ({scale} settings)",
+            "Sections run": ", ".join(s.key for s in sections),
+            "Total time": f"{time.perf_counter() - started:.0f} s"}
+    from benchmarks import report
+
+    text = report.render(facts, sections, meta)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    raw = args.raw or (RAW_DIR / "results.json" if args.output.resolve() == DEFAULT_OUTPUT else None)
+    if raw:
+        raw.parent.mkdir(parents=True, exist_ok=True)
+        raw.write_text(json.dumps({"meta": meta, "machine": facts,
+                                   "sections": {s.key: s.data for s in sections}}, indent=1, default=str))
+    print(f"[benchmarks] wrote {args.output}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

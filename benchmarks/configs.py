@@ -1,0 +1,144 @@
+"""Every size, budget and target the benchmarks use, in one place.
+
+Three scales: ``FULL`` (``python -m benchmarks``, about 25 minutes on a 2-core laptop CPU), ``QUICK``
+(``--quick``, a few minutes) and ``TINY`` (``--tiny``, seconds: what the unit test runs so the runner cannot
+rot). The training configurations of section 3 mirror what the notebooks do in each profile (the
+``profile.pick(ci=..., lab=..., full=...)`` values in the notebooks): keep them in step when a notebook changes.
+"""
+
+from __future__ import annotations
+
+import copy
+
+SECTIONS = ("gemm", "training", "accuracy", "suite", "convolution")
+
+# ------------------------------------------------------------------------------------------ model builders
+# "module:function" and keyword arguments; sizes are the course's (Fashion-MNIST, 28×28×1, 10 classes).
+VGG11_COURSE = {"builder": "course_utils.models:vgg11",
+                "kwargs": {"input_shape": [28, 28, 1], "num_classes": 10, "width": 0.25, "batch_norm": True}}
+XCEPTION_COURSE = {"builder": "course_utils.models:mini_xception",
+                   "kwargs": {"input_shape": [28, 28, 1], "num_classes": 10, "width": 0.25}}
+VGG11_PAPER = {"builder": "course_utils.models:vgg11", "kwargs": {}}  # 224×224×3, 1000 classes
+COUNT_MACS = "course_utils.complexity:count_macs"
+VGG11_PAPER_GMACS = 7.6  # Simonyan & Zisserman (2015), configuration A: 7.6 G multiply-adds per 224×224 image
+
+# -------------------------------------------------------------------------------- section 2: throughput
+# Each variant changes one thing from the baseline (batch 128, NumPy arrays into model.fit, channels-last,
+# TensorFlow's default threads, oneDNN on). Each runs in a fresh process.
+VARIANTS = [
+    {"name": "baseline: batch 128, NumPy arrays, defaults"},
+    {"name": "batch 32", "batch_size": 32},
+    {"name": "batch 64", "batch_size": 64},
+    {"name": "batch 256", "batch_size": 256},
+    {"name": "tf.data pipeline (cached tensors, shuffle, batch, prefetch)", "data": "tfdata"},
+    {"name": "threads: intra-op 2, inter-op 1", "intra": 2, "inter": 1},
+    {"name": "threads: intra-op 1, inter-op 1", "intra": 1, "inter": 1},
+    {"name": "oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)", "env": {"TF_ENABLE_ONEDNN_OPTS": "0"}},
+    {"name": "channels-first (NCHW)", "data_format": "channels_first"},
+]
+
+TRAINING_FULL = {
+    "repeats": 3,
+    "models": [
+        {"name": "VGG11 (width ¼, BN), 28×28×1", "model": VGG11_COURSE, "samples": 4096, "variants": "all"},
+        {"name": "Xception-style (width ¼), 28×28×1", "model": XCEPTION_COURSE, "samples": 4096,
+         "variants": ["baseline: batch 128, NumPy arrays, defaults", "batch 64", "batch 256",
+                      "tf.data pipeline (cached tensors, shuffle, batch, prefetch)"]},
+    ],
+    "paper_check": VGG11_PAPER,
+}
+
+# ---------------------------------------------------------------------------- section 3: time to accuracy
+# For each training notebook: data, model, compile and fit settings per profile, the accuracy targets
+# (the ci floor the notebook asserts, and the lab target), and a wall-time cap per training.
+ACCURACY = [
+    {"name": "FCN, GunPoint", "notebook": "time series FCN",
+     "data": {"kind": "ucr", "name": "GunPoint"},
+     "model": {"builder": "course_utils.timeseries:fcn", "kwargs": {}},
+     "loss": "sparse_categorical_crossentropy", "learning_rate": 1e-3,
+     "profiles": {"ci": {"epochs": 30, "batch_size": 16}, "lab": {"epochs": 300, "batch_size": 16}},
+     "targets": {"ci": 0.80, "lab": 0.98}},
+    {"name": "FCN, ItalyPowerDemand", "notebook": "time series FCN",
+     "data": {"kind": "ucr", "name": "ItalyPowerDemand"},
+     "model": {"builder": "course_utils.timeseries:fcn", "kwargs": {}},
+     "loss": "sparse_categorical_crossentropy", "learning_rate": 1e-3,
+     "profiles": {"ci": {"epochs": 30, "batch_size": 16}, "lab": {"epochs": 300, "batch_size": 16}},
+     "targets": {"ci": 0.85, "lab": 0.95}},
+    {"name": "Text CNN (Kim 2014), Rotten Tomatoes", "notebook": "text CNN",
+     "data": {"kind": "rotten_tomatoes", "max_tokens": 20000, "sequence_length": 60},
+     "model": {"builder": "course_utils.text:kim_cnn", "kwargs": {}},
+     "loss": "binary_crossentropy", "learning_rate": 1e-3,
+     "profiles": {"ci": {"epochs": 3, "batch_size": 64}, "lab": {"epochs": 10, "batch_size": 64}},
+     "targets": {"ci": 0.70, "lab": 0.75}},
+    {"name": "VGG11 (width ¼, BN), Fashion-MNIST", "notebook": "VGG11",
+     "data": {"kind": "fashion_mnist", "train": {"ci": 6000, "lab": 60000}},
+     "model": VGG11_COURSE, "loss": "sparse_categorical_crossentropy", "learning_rate": 1e-3,
+     "profiles": {"ci": {"epochs": 3, "batch_size": 128}, "lab": {"epochs": 15, "batch_size": 128}},
+     "targets": {"ci": 0.80, "lab": 0.92}},
+    {"name": "Xception-style (width ¼), Fashion-MNIST", "notebook": "Xception",
+     "data": {"kind": "fashion_mnist", "train": {"ci": 6000, "lab": 60000}},
+     "model": XCEPTION_COURSE, "loss": "sparse_categorical_crossentropy", "learning_rate": 1e-3,
+     "profiles": {"ci": {"epochs": 3, "batch_size": 128}, "lab": {"epochs": 15, "batch_size": 128}},
+     "targets": {"ci": 0.80, "lab": 0.92}},
+]
+ACCURACY_FULL = {"profiles": ["ci", "lab"], "cap_seconds": {"ci": 300, "lab": 150}, "models": ACCURACY}
+
+# --------------------------------------------------------------------------------------- section 4: suite
+SUITE_FULL = {"notebooks": "notebooks/*.ipynb", "max_notebooks": None, "unit_tests": ["tests"], "timeout": 1800}
+
+# ---------------------------------------------------------------------------------- section 5: convolution
+CONVOLUTION_FULL = {"repeats": 5, "images": [[256, 3], [256, 7]], "signals": [[100_000, 9]],
+                    "layer": [8, 28, 16, 32, 3], "loop_limit": 256}
+
+GEMM_FULL = {"sizes": [1024, 2048, 4096], "repeats": 5, "min_seconds": 1.0}
+
+FULL = {"gemm": GEMM_FULL, "training": TRAINING_FULL, "accuracy": ACCURACY_FULL, "suite": SUITE_FULL,
+        "convolution": CONVOLUTION_FULL}
+
+
+def _quick() -> dict:
+    cfg = copy.deepcopy(FULL)
+    cfg["gemm"].update(sizes=[2048], repeats=3, min_seconds=0.5)
+    for model in cfg["training"]["models"]:
+        model["variants"] = ["baseline: batch 128, NumPy arrays, defaults"]
+        model["samples"] = 2048
+    cfg["accuracy"].update(profiles=["ci"], cap_seconds={"ci": 120})
+    cfg["suite"]["max_notebooks"] = 1
+    cfg["convolution"].update(repeats=3, images=[[256, 3]], signals=[[100_000, 9]])
+    return cfg
+
+
+def _tiny() -> dict:
+    """Seconds-long settings for the unit test: tiny models and data, a generated notebook for the suite."""
+    tiny_xc = {"builder": "course_utils.models:mini_xception",
+               "kwargs": {"input_shape": [16, 16, 1], "num_classes": 3, "width": 0.0625,
+                          "block_channels": [64, 128]}}
+    return {
+        "gemm": {"sizes": [128], "repeats": 3, "min_seconds": 0.01},
+        "training": {"repeats": 3, "paper_check": None, "in_process": True, "models": [
+            {"name": "tiny Xception-style", "model": tiny_xc, "samples": 64, "batch_size": 32,
+             "variants": ["baseline: batch 128, NumPy arrays, defaults"]},
+        ]},
+        "accuracy": {"profiles": ["ci"], "cap_seconds": {"ci": 30}, "in_process": True, "models": [
+            {"name": "FCN, ItalyPowerDemand (tiny)", "notebook": "time series FCN",
+             "data": {"kind": "ucr", "name": "ItalyPowerDemand"},
+             "model": {"builder": "course_utils.timeseries:fcn", "kwargs": {}},
+             "loss": "sparse_categorical_crossentropy", "learning_rate": 1e-3,
+             "profiles": {"ci": {"epochs": 2, "batch_size": 32}}, "targets": {"ci": 0.5, "lab": 0.95}},
+        ]},
+        "suite": {"tiny": True, "max_notebooks": None, "timeout": 300},
+        "convolution": {"repeats": 3, "images": [[32, 3]], "signals": [[1000, 5]], "layer": [2, 8, 2, 3, 3],
+                        "loop_limit": 32},
+    }
+
+
+QUICK = _quick()
+TINY = _tiny()
+
+
+def get(scale: str) -> dict:
+    """The configuration of ``scale`` ("full", "quick" or "tiny"), a fresh copy."""
+    table = {"full": FULL, "quick": QUICK, "tiny": TINY}
+    if scale not in table:
+        raise ValueError(f"unknown scale {scale!r}; use one of {', '.join(table)}.")
+    return copy.deepcopy(table[scale])

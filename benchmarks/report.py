@@ -1,0 +1,39 @@
+"""Render the sections as Markdown (``benchmarks/RESULTS.md``)."""
+
+from __future__ import annotations
+
+from benchmarks.common import Section
+
+
+def _table(caption: str, header: list[str], rows: list[list[str]]) -> str:
+    lines = [f"**{caption}**", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c).replace("|", "/") for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render(machine: dict[str, str], sections: list[Section], meta: dict[str, str]) -> str:
+    out = [
+        "# Benchmarks",
+        "",
+        "How fast the course runs on one machine, and how good its models get in the time a profile allows. "
+        "Regenerate with `make bench` (`python -m benchmarks`; `--quick` for a short run, `--only "
+        "gemm,training,accuracy,suite,convolution` for some sections, `--help` for the rest). Figures with a "
+        "range are the median of several runs with the minimum and maximum in parentheses; timings on a "
+        "shared or throttled machine vary by ±25 % or more, so compare rows of one report, not reports of "
+        "different days.",
+        "",
+    ]
+    out += [f"- **{k}:** {v}" for k, v in meta.items()]
+    out += ["", "## Machine", "", "| | |", "|---|---|"]
+    out += [f"| {k} | {v} |" for k, v in machine.items()]
+    for s in sections:
+        out += ["", f"## {s.title}", "", s.explanation, ""]
+        if s.missing:
+            out += [f"**Not measured (a part of the course it needs is missing):** {s.missing.strip()}", ""]
+        for caption, header, rows in s.tables:
+            out += [_table(caption, header, rows), ""]
+        out += [f"- {n}" for n in s.notes]
+        if s.notes:
+            out.append("")
+        out.append(f"_Section time: {s.seconds:.0f} s._")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,202 @@
+"""Measurements that run in a fresh process: ``python -m benchmarks.worker TASK 'JSON CONFIG'``.
+
+Prints one line ``BENCHMARK-RESULT {json}`` at the end (see :func:`benchmarks.common.report_result`).
+Tasks: ``throughput`` (section 2), ``macs`` (multiply-adds of a model), ``accuracy`` (section 3).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+
+import numpy as np
+
+from benchmarks.common import MissingDependency, report_result, resolve
+
+
+def build_model(spec: dict, **extra):
+    """Build ``spec["builder"](**spec["kwargs"], **extra)`` with the course's own builder."""
+    builder = resolve(spec["builder"])
+    kwargs = dict(spec.get("kwargs", {}))
+    for key, value in extra.items():
+        kwargs.setdefault(key, value)
+    if "input_shape" in kwargs:
+        kwargs["input_shape"] = tuple(kwargs["input_shape"])
+    return builder(**kwargs)
+
+
+def count_macs(model) -> float | None:
+    """Multiply-adds of one forward pass of one sample, from ``course_utils.complexity.count_macs``."""
+    try:
+        fn = resolve("course_utils.complexity:count_macs")
+    except MissingDependency:
+        return None
+    return float(fn(model))
+
+
+def _epoch_timer(times: list[float]):
+    import keras
+
+    class Timer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            times.append(time.perf_counter() - self._start)
+
+    return Timer()
+
+
+def throughput(cfg: dict) -> dict:
+    """Training images per second of a model on random data: one warm-up epoch, then ``repeats`` epochs."""
+    import keras
+    import tensorflow as tf
+
+    import course_utils  # noqa: F401
+
+    if cfg.get("intra"):
+        tf.config.threading.set_intra_op_parallelism_threads(cfg["intra"])
+    if cfg.get("inter"):
+        tf.config.threading.set_inter_op_parallelism_threads(cfg["inter"])
+    keras.utils.set_random_seed(0)
+    data_format = cfg.get("data_format", "channels_last")
+    keras.config.set_image_data_format(data_format)
+    spec = json.loads(json.dumps(cfg["model"]))
+    shape = list(spec["kwargs"]["input_shape"])
+    if data_format == "channels_first":
+        shape = [shape[-1], *shape[:-1]]
+        spec["kwargs"]["input_shape"] = shape
+    model = build_model(spec)
+    classes = int(model.output_shape[-1])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], jit_compile=bool(cfg.get("jit", False)))
+    n, batch = int(cfg["samples"]), int(cfg.get("batch_size", 128))
+    rng = np.random.default_rng(0)
+    x = rng.random((n, *shape), dtype=np.float32)
+    y = rng.integers(0, classes, n)
+    times: list[float] = []
+    epochs = 1 + int(cfg["repeats"])
+    if cfg.get("data") == "tfdata":
+        ds = (tf.data.Dataset.from_tensor_slices((x, y)).cache().shuffle(n, seed=0)
+              .batch(batch).prefetch(tf.data.AUTOTUNE))
+        model.fit(ds, epochs=epochs, verbose=0, callbacks=[_epoch_timer(times)])
+    else:
+        model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0, callbacks=[_epoch_timer(times)])
+    if data_format == "channels_first":
+        keras.config.set_image_data_format("channels_last")
+    return {"images_per_second": [n / t for t in times[1:]], "warmup_seconds": times[0],
+            "params": int(model.count_params()), "macs": count_macs(model)}
+
+
+def macs(cfg: dict) -> dict:
+    """Multiply-adds and parameters of one model (built, never trained)."""
+    import course_utils  # noqa: F401
+
+    model = build_model(cfg["model"])
+    return {"macs": count_macs(model), "params": int(model.count_params())}
+
+
+# ------------------------------------------------------------------------------------------ section 3
+def load_data(spec: dict, profile: str) -> dict:
+    """Training, validation and test data prepared as the notebook prepares them."""
+    from course_utils import data
+    from course_utils.training import split_validation
+
+    kind = spec["kind"]
+    if kind == "ucr":
+        (x_tr, y_tr), (x_te, y_te) = data.load_ucr(spec["name"])
+        (x_tr, y_tr), (x_val, y_val) = split_validation(x_tr, y_tr, fraction=0.1, seed=0)
+        extra = {"input_shape": x_tr.shape[1:], "num_classes": int(max(y_tr.max(), y_te.max()) + 1)}
+    elif kind == "fashion_mnist":
+        (x_tr, y_tr), (x_te, y_te) = data.load_fashion_mnist()
+        n = spec["train"][profile] if isinstance(spec.get("train"), dict) else len(x_tr)
+        x_tr, y_tr = x_tr[:n], y_tr[:n]
+        x_tr = (x_tr.astype(np.float32) / 255.0)[..., None]
+        x_te = (x_te.astype(np.float32) / 255.0)[..., None]
+        y_tr, y_te = y_tr.astype(np.int64), y_te.astype(np.int64)
+        (x_tr, y_tr), (x_val, y_val) = split_validation(x_tr, y_tr, fraction=0.1, seed=0)
+        extra = {}
+    elif kind == "rotten_tomatoes":
+        from course_utils import text
+
+        (t_tr, y_tr), (t_te, y_te) = data.load_rotten_tomatoes()
+        (t_tr, y_tr), (t_val, y_val) = split_validation(t_tr, y_tr, fraction=0.1, seed=0)
+        vectorizer = text.make_vectorizer(t_tr, spec["max_tokens"], spec["sequence_length"])
+        x_tr, x_val, x_te = (text.vectorize(vectorizer, t) for t in (t_tr, t_val, t_te))
+        extra = {"vocab_size": int(vectorizer.vocabulary_size()), "sequence_length": spec["sequence_length"]}
+    else:
+        raise ValueError(f"unknown data kind {kind!r}")
+    return {"train": (x_tr, y_tr), "val": (x_val, y_val), "test": (x_te, y_te), "extra": extra}
+
+
+def accuracy(cfg: dict) -> dict:
+    """Train once with a profile's settings; record when test accuracy first reaches each target.
+
+    The clock counts training only (``model.fit`` including its validation pass); the test-set
+    evaluation after each epoch, which the notebooks do once at the end, is left out of it.
+    Training stops at the highest target, at the profile's epoch count, or at the wall-time cap.
+    """
+    import keras
+
+    import course_utils
+    from course_utils.training import accuracy as test_accuracy
+
+    course_utils.profile.seed_everything(0)
+    profile = cfg["profile"]
+    d = load_data(cfg["data"], profile)
+    model = build_model(cfg["model"], **d["extra"])
+    model.compile(optimizer=keras.optimizers.Adam(cfg["learning_rate"]), loss=cfg["loss"], metrics=["accuracy"])
+    fit_cfg = cfg["profiles"][profile]
+    targets = {k: float(v) for k, v in cfg["targets"].items()}
+    reached: dict[str, dict] = {}
+    epochs_log: list[dict] = []
+    x_te, y_te = d["test"]
+    cap = float(cfg["cap_seconds"])
+
+    class Clock(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.excluded = 0.0
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            now = time.perf_counter()
+            elapsed = now - self.start - self.excluded
+            acc = test_accuracy(model, x_te, y_te)
+            self.excluded += time.perf_counter() - now
+            epochs_log.append({"epoch": epoch + 1, "seconds": elapsed, "test_accuracy": acc,
+                               "val_accuracy": float((logs or {}).get("val_accuracy", float("nan")))})
+            for name, target in targets.items():
+                if name not in reached and acc >= target:
+                    reached[name] = {"seconds": elapsed, "epoch": epoch + 1, "test_accuracy": acc}
+            if len(reached) == len(targets) or elapsed >= cap:
+                self.model.stop_training = True
+
+    model.fit(*d["train"], validation_data=d["val"], epochs=int(fit_cfg["epochs"]),
+              batch_size=int(fit_cfg["batch_size"]), verbose=0, callbacks=[Clock()])
+    last = epochs_log[-1]
+    stop = ("all targets reached" if len(reached) == len(targets) else
+            "time cap" if last["seconds"] >= cap else "profile's epochs done")
+    return {"reached": reached, "epochs": epochs_log, "stopped": stop, "train_samples": int(len(d["train"][0])),
+            "params": int(model.count_params())}
+
+
+TASKS = {"throughput": throughput, "macs": macs, "accuracy": accuracy}
+
+
+def main(argv: list[str]) -> int:
+    task, config = argv[0], json.loads(argv[1])
+    try:
+        result = TASKS[task](config)
+    except MissingDependency as err:
+        result = {"missing": str(err)}
+    except Exception as err:  # reported to the parent, which shows it in the report
+        traceback.print_exc()
+        result = {"error": f"{type(err).__name__}: {err}"}
+    report_result(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,112 @@
+"""The benchmark runner, on its tiny configuration: it runs end to end and writes a complete report.
+
+No test here asserts a timing; only that every section is there and its figures are numbers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import configs
+from benchmarks.common import Stats, time_repeats
+from benchmarks.report import render
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADINGS = ["## Machine", "## 1. Machine limit: fp32 matrix multiply", "## 2. Training efficiency",
+            "## 3. Time to accuracy", "## 4. The suite", "## 5. From scratch versus library"]
+NUMBER = re.compile(r"^[\d,]+(\.\d+)?(e[-+]?\d+)?")
+
+
+def _tables(text: str) -> dict[str, list[list[str]]]:
+    """Markdown tables by the caption in bold above them; the header row is included."""
+    tables, caption, rows = {}, None, None
+    for line in text.splitlines():
+        if line.startswith("**") and line.endswith("**"):
+            caption, rows = line.strip("*"), []
+        elif line.startswith("|") and caption is not None and rows is not None:
+            if not line.startswith("|---"):
+                rows.append([c.strip() for c in line.strip("|").split("|")])
+            tables[caption] = rows
+        elif not line.strip() and rows:
+            caption, rows = None, None
+    return tables
+
+
+def _number(cell: str) -> float:
+    match = NUMBER.match(cell.replace("**", ""))
+    assert match, f"not a number: {cell!r}"
+    return float(match.group(0).replace(",", ""))
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> str:
+    out = tmp_path_factory.mktemp("bench") / "RESULTS.md"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--tiny", "--output", str(out)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return out.read_text(encoding="utf-8")
+
+
+def test_report_has_every_section(report):
+    positions = [report.find(h) for h in HEADINGS]
+    assert all(p >= 0 for p in positions), [h for h, p in zip(HEADINGS, positions) if p < 0]
+    assert positions == sorted(positions), "sections out of order"
+    assert "the section failed" not in report, report
+
+
+def test_machine_table_names_the_hardware(report):
+    machine = report.split("## Machine")[1].split("## 1.")[0]
+    for label in ("CPU", "Cores", "Memory", "GPU", "TensorFlow", "Keras", "NumPy"):
+        assert f"| {label}" in machine, label
+
+
+def test_figures_parse_as_numbers(report):
+    tables = _tables(report)
+    gemm = next(rows for cap, rows in tables.items() if cap.startswith("fp32 GEMM"))
+    assert [_number(c) for c in gemm[1][1:]]
+    training = [rows for cap, rows in tables.items() if "images per epoch" in cap]
+    assert training, "no training table"
+    for rows in training:
+        assert _number(rows[1][1]) > 0 and "%" in rows[1][3]
+    time_to_acc = tables["Time to accuracy (n = 1 per row)"]
+    assert _number(time_to_acc[1][2]) > 0 and _number(time_to_acc[1][6]) >= 0
+    suite = tables["Suite under the ci profile (one run each, n = 1)"]
+    assert len(suite) >= 4 and all(_number(r[1]) > 0 and _number(r[2]) > 0 for r in suite[1:])
+    conv = [rows for cap, rows in tables.items() if cap.startswith(("1-D", "2-D", "A layer"))]
+    assert len(conv) == 3
+    for rows in conv:
+        assert all(_number(r[1]) > 0 for r in rows[1:])
+        assert all(_number(r[3]) < 1e-3 for r in rows[2:]), rows  # every implementation agrees with the reference
+
+
+def test_stats_and_timing_helpers():
+    stats = Stats([3.0, 1.0, 2.0])
+    assert (stats.median, stats.min, stats.max, stats.n) == (2.0, 1.0, 3.0, 3)
+    assert stats.fmt(1) == "2.0 (1.0–3.0)"
+    assert time_repeats(lambda: None, 3).n == 3
+    with pytest.raises(ValueError, match="repeats"):
+        time_repeats(lambda: None, 0)
+
+
+def test_configs_and_options():
+    assert set(configs.get("full")) == set(configs.SECTIONS)
+    with pytest.raises(ValueError, match="unknown scale"):
+        configs.get("huge")
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--only", "nonsense"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "unknown section" in proc.stderr
+
+
+def test_render_marks_a_missing_section():
+    from benchmarks.common import Section
+
+    text = render({"CPU": "x"}, [Section("gemm", "1. Machine limit: fp32 matrix multiply", "why",
+                                         missing="`course_utils.models` does not exist")], {"Date": "today"})
+    assert "**Not measured" in text and "`course_utils.models` does not exist" in text
