@@ -1,0 +1,285 @@
+"""Model builders of the course: VGG11 (Simonyan & Zisserman 2015) and Xception (Chollet 2017).
+
+Every builder returns a functional ``keras.Model`` whose layers carry explicit names (``block1_conv1``,
+``fc1``, ...), so that summaries and weight look-ups read the same on every run.
+
+* :func:`vgg11` – configuration A of the VGG paper. With its defaults it is the paper's network
+  (224×224×3 input, 1000 classes, no batch normalisation): 132,863,336 parameters.
+* :func:`xception` – entry flow, middle flow (8 repeats) and exit flow of Chollet (2017). With its defaults
+  it has the 22,910,480 parameters of ``keras.applications.Xception(weights=None)``.
+* :func:`mini_xception` – a small Xception-style network for 28×28 or 32×32 images, in the manner of the
+  mini-Xception of *Deep Learning with Python* (Chollet, 2nd ed., 2021).
+
+Example::
+
+    >>> model = vgg11((28, 28, 1), num_classes=10, width=0.25, batch_norm=True)
+    >>> model.output_shape
+    (None, 10)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+#: Configuration A of Simonyan & Zisserman (2015): output channels of each 3×3 convolution, one list per block;
+#: every block ends with a 2×2 max pooling of stride 2.
+VGG11_BLOCKS: tuple[tuple[int, ...], ...] = ((64,), (128,), (256, 256), (512, 512), (512, 512))
+
+#: Input side from which :func:`vgg11` keeps the paper's 4096-wide classifier (scaled by ``width``).
+LARGE_INPUT = 64
+
+
+def _check_input_shape(input_shape: Sequence[int], min_side: int, name: str) -> tuple[int, int, int]:
+    shape = tuple(input_shape)
+    if len(shape) != 3 or not all(isinstance(s, int) and s > 0 for s in shape):
+        raise ValueError(
+            f"input_shape must be (height, width, channels) with positive ints, got {input_shape!r}; "
+            f"for Fashion-MNIST use (28, 28, 1)."
+        )
+    if min(shape[:2]) < min_side:
+        raise ValueError(f"{name} needs images of at least {min_side}×{min_side} pixels, got {shape[0]}×{shape[1]}.")
+    return shape  # type: ignore[return-value]
+
+
+def _check_positive(value, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}.")
+
+
+def _scaled(channels: int, width: float) -> int:
+    return max(1, int(round(channels * width)))
+
+
+def vgg11(
+    input_shape: Sequence[int] = (224, 224, 3),
+    num_classes: int = 1000,
+    width: float = 1.0,
+    batch_norm: bool = False,
+    classifier_units: int | None = None,
+    dropout: float = 0.5,
+    name: str = "vgg11",
+):
+    """VGG11, configuration A of Simonyan & Zisserman (2015): eight 3×3 convolutions, five max poolings,
+    three fully connected layers.
+
+    Layout (``width=1``): 64 | pool | 128 | pool | 256, 256 | pool | 512, 512 | pool | 512, 512 | pool,
+    then ``fc1``, ``fc2`` and the softmax ``predictions``. Every convolution is 3×3, stride 1, 'same'
+    padding, ReLU; every pooling is 2×2 with stride 2 ('same' padding, so that 28×28 inputs shrink
+    28→14→7→4→2→1; for 224×224 it is the paper's 224→7).
+
+    Args:
+        input_shape: ``(height, width, channels)``; any size works since the poolings use 'same'
+            padding (28×28 and 32×32 end in a 1×1 feature map).
+        num_classes: size of the softmax output.
+        width: multiplies every convolution's channel count (0.25 gives 16, 32, 64, 128, 128).
+        batch_norm: insert ``BatchNormalization`` between each convolution (then without bias) and its ReLU —
+            the later "VGG11-BN" variant; the paper has none.
+        classifier_units: width of ``fc1`` and ``fc2``. ``None`` chooses it: the paper's 4096 × ``width`` for
+            inputs of at least 64×64 pixels; for small inputs (28×28, 32×32), where the last feature map is
+            1×1, a classifier as wide as the last convolution block (512 × ``width``) — proportionate to
+            the 512·width features it receives, instead of 4096 units that would hold almost all the
+            parameters.
+        dropout: dropout rate after ``fc1`` and ``fc2`` (0.5 in the paper); 0 removes the layers.
+        name: the model's name.
+
+    Returns:
+        A functional ``keras.Model`` mapping ``(batch, *input_shape)`` floats to ``(batch, num_classes)``
+        class probabilities. With all defaults: 132,863,336 parameters.
+
+    Raises:
+        ValueError: for a malformed ``input_shape``, a non-positive ``num_classes``, ``width`` or
+            ``classifier_units``, or a dropout outside [0, 1).
+    """
+    import keras
+    from keras import layers
+
+    shape = _check_input_shape(input_shape, 1, "vgg11")
+    _check_positive(num_classes, "num_classes")
+    _check_positive(width, "width")
+    if classifier_units is not None:
+        _check_positive(classifier_units, "classifier_units")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}.")
+    if classifier_units is None:
+        base = 4096 if min(shape[:2]) >= LARGE_INPUT else VGG11_BLOCKS[-1][-1]
+        classifier_units = _scaled(base, width)
+
+    inputs = keras.Input(shape=shape, name="image")
+    x = inputs
+    for b, block in enumerate(VGG11_BLOCKS, start=1):
+        for c, channels in enumerate(block, start=1):
+            prefix = f"block{b}_conv{c}"
+            x = layers.Conv2D(_scaled(channels, width), 3, padding="same", use_bias=not batch_norm,
+                              activation=None if batch_norm else "relu", name=prefix)(x)
+            if batch_norm:
+                x = layers.BatchNormalization(name=f"{prefix}_bn")(x)
+                x = layers.Activation("relu", name=f"{prefix}_relu")(x)
+        x = layers.MaxPooling2D(2, strides=2, padding="same", name=f"block{b}_pool")(x)
+    x = layers.Flatten(name="flatten")(x)
+    for i in (1, 2):
+        x = layers.Dense(int(classifier_units), activation="relu", name=f"fc{i}")(x)
+        if dropout > 0:
+            x = layers.Dropout(dropout, name=f"fc{i}_dropout")(x)
+    outputs = layers.Dense(int(num_classes), activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def _separable_bn(x, filters: int, name: str, relu_first: bool = True):
+    """ReLU → 3×3 depthwise-separable convolution (no bias) → batch norm, as in Xception."""
+    from keras import layers
+
+    if relu_first:
+        x = layers.Activation("relu", name=f"{name}_relu")(x)
+    x = layers.SeparableConv2D(filters, 3, padding="same", use_bias=False, name=name)(x)
+    return layers.BatchNormalization(name=f"{name}_bn")(x)
+
+
+def _shortcut(x, filters: int, name: str):
+    """The 1×1, stride-2 convolution (+ batch norm) that carries the residual past a downsampling block."""
+    from keras import layers
+
+    r = layers.Conv2D(filters, 1, strides=2, padding="same", use_bias=False, name=name)(x)
+    return layers.BatchNormalization(name=f"{name}_bn")(r)
+
+
+def xception(
+    input_shape: Sequence[int] = (299, 299, 3),
+    num_classes: int = 1000,
+    middle_repeats: int = 8,
+    name: str = "xception",
+):
+    """Xception (Chollet 2017): 36 convolutions, almost all depthwise-separable, in 14 blocks with residual
+    connections around all but the first and last.
+
+    * Entry flow: two regular 3×3 convolutions (32 stride 2, 64), then three blocks of two separable
+      convolutions (128, 256, 728 channels) each ending with a 3×3 max pooling of stride 2; a 1×1
+      stride-2 convolution carries the residual past each.
+    * Middle flow: ``middle_repeats`` (8 in the paper) blocks of three ReLU–separable 728 convolutions with
+      identity shortcuts.
+    * Exit flow: separable 728 and 1024 with pooling and a 1×1 shortcut, then separable 1536 and 2048,
+      global average pooling and the softmax classifier.
+
+    Each separable convolution has no bias and is followed by batch normalisation, as in the paper and
+    ``keras.applications.Xception``.
+
+    Args:
+        input_shape: ``(height, width, channels)``, at least 71×71.
+        num_classes: size of the softmax output.
+        middle_repeats: number of middle-flow blocks.
+        name: the model's name.
+
+    Returns:
+        A functional ``keras.Model``; with the defaults it has 22,910,480 parameters, the count of
+        ``keras.applications.Xception(weights=None)``.
+
+    Raises:
+        ValueError: for an input smaller than 71×71 or non-positive ``num_classes``/``middle_repeats``.
+    """
+    import keras
+    from keras import layers
+
+    shape = _check_input_shape(input_shape, 71, "xception")
+    _check_positive(num_classes, "num_classes")
+    if not isinstance(middle_repeats, int) or middle_repeats < 0:
+        raise ValueError(f"middle_repeats must be a non-negative int, got {middle_repeats!r}.")
+
+    inputs = keras.Input(shape=shape, name="image")
+    # Entry flow.
+    x = layers.Conv2D(32, 3, strides=2, use_bias=False, name="block1_conv1")(inputs)
+    x = layers.BatchNormalization(name="block1_conv1_bn")(x)
+    x = layers.Activation("relu", name="block1_conv1_relu")(x)
+    x = layers.Conv2D(64, 3, use_bias=False, name="block1_conv2")(x)
+    x = layers.BatchNormalization(name="block1_conv2_bn")(x)
+    x = layers.Activation("relu", name="block1_conv2_relu")(x)
+    for b, filters in ((2, 128), (3, 256), (4, 728)):
+        residual = _shortcut(x, filters, f"block{b}_shortcut")
+        x = _separable_bn(x, filters, f"block{b}_sepconv1", relu_first=b > 2)
+        x = _separable_bn(x, filters, f"block{b}_sepconv2")
+        x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"block{b}_pool")(x)
+        x = layers.Add(name=f"block{b}_add")([x, residual])
+    # Middle flow.
+    for b in range(5, 5 + middle_repeats):
+        residual = x
+        for c in (1, 2, 3):
+            x = _separable_bn(x, 728, f"block{b}_sepconv{c}")
+        x = layers.Add(name=f"block{b}_add")([x, residual])
+    # Exit flow.
+    b = 5 + middle_repeats
+    residual = _shortcut(x, 1024, f"block{b}_shortcut")
+    x = _separable_bn(x, 728, f"block{b}_sepconv1")
+    x = _separable_bn(x, 1024, f"block{b}_sepconv2")
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"block{b}_pool")(x)
+    x = layers.Add(name=f"block{b}_add")([x, residual])
+    for c, filters in ((1, 1536), (2, 2048)):
+        x = _separable_bn(x, filters, f"block{b + 1}_sepconv{c}", relu_first=False)
+        x = layers.Activation("relu", name=f"block{b + 1}_sepconv{c}_relu")(x)
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    outputs = layers.Dense(int(num_classes), activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def mini_xception(
+    input_shape: Sequence[int] = (28, 28, 1),
+    num_classes: int = 10,
+    width: float = 1.0,
+    block_channels: Sequence[int] = (64, 128, 256, 512),
+    stem_channels: int = 32,
+    dropout: float = 0.5,
+    name: str = "mini_xception",
+):
+    """A small Xception-style network for 28×28 or 32×32 images (after the mini-Xception of
+    *Deep Learning with Python*, Chollet 2021).
+
+    A regular 3×3 stem convolution (``stem_channels``), then one residual block per entry of
+    ``block_channels``: BN → ReLU → separable 3×3 → BN → ReLU → separable 3×3 → 3×3 max pooling of
+    stride 2, added to a 1×1 stride-2 convolution of the block's input. Global average pooling,
+    dropout and a softmax classifier close it. Four blocks take 28×28 to 2×2.
+
+    Args:
+        input_shape: ``(height, width, channels)``, at least 8×8.
+        num_classes: size of the softmax output.
+        width: multiplies every channel count (0.25 gives a 16 | 16, 32, 64, 128 network).
+        block_channels: output channels of the residual blocks before scaling; one stride-2 pooling each.
+        stem_channels: output channels of the first, regular convolution before scaling.
+        dropout: dropout rate before the classifier; 0 removes the layer.
+        name: the model's name.
+
+    Returns:
+        A functional ``keras.Model`` from ``(batch, *input_shape)`` to ``(batch, num_classes)`` probabilities.
+
+    Raises:
+        ValueError: for a malformed or too small ``input_shape``, empty ``block_channels``,
+            non-positive sizes, or a dropout outside [0, 1).
+    """
+    import keras
+    from keras import layers
+
+    shape = _check_input_shape(input_shape, 8, "mini_xception")
+    _check_positive(num_classes, "num_classes")
+    _check_positive(width, "width")
+    _check_positive(stem_channels, "stem_channels")
+    if len(block_channels) == 0:
+        raise ValueError("block_channels must list at least one block, for example (64, 128, 256, 512).")
+    for channels in block_channels:
+        _check_positive(channels, "each entry of block_channels")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}.")
+
+    inputs = keras.Input(shape=shape, name="image")
+    x = layers.Conv2D(_scaled(stem_channels, width), 3, padding="same", use_bias=False, name="stem_conv")(inputs)
+    for b, channels in enumerate(block_channels, start=1):
+        filters = _scaled(channels, width)
+        residual = _shortcut(x, filters, f"block{b}_shortcut")
+        for c in (1, 2):
+            x = layers.BatchNormalization(name=f"block{b}_sepconv{c}_pre_bn")(x)
+            x = layers.Activation("relu", name=f"block{b}_sepconv{c}_relu")(x)
+            x = layers.SeparableConv2D(filters, 3, padding="same", use_bias=False, name=f"block{b}_sepconv{c}")(x)
+        x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"block{b}_pool")(x)
+        x = layers.Add(name=f"block{b}_add")([x, residual])
+    x = layers.BatchNormalization(name="head_bn")(x)
+    x = layers.Activation("relu", name="head_relu")(x)
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    if dropout > 0:
+        x = layers.Dropout(dropout, name="dropout")(x)
+    outputs = layers.Dense(int(num_classes), activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name=name)
