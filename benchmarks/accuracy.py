@@ -34,10 +34,18 @@ def run(cfg: dict) -> Section:
         "profile's epochs, or at a wall-time cap that keeps the whole run within its budget. Single runs "
         "(n = 1), seeded.",
     )
-    rows = []
+    rows, rates = [], {}
     for model_cfg in cfg["models"]:
         for profile in cfg["profiles"]:
             if profile not in model_cfg["profiles"]:
+                continue
+            epochs = model_cfg["profiles"][profile]["epochs"]
+            if profile in model_cfg.get("long", []) and not cfg.get("long"):
+                samples = model_cfg.get("lab_samples", 0)
+                rate = rates.get(model_cfg["name"])
+                guess = f"about {samples * epochs / rate / 60:.0f} min here" if rate and samples else "long"
+                rows.append([model_cfg["name"], profile, f"{samples:,}", f"0 of {epochs}", "–", "–", "–",
+                             f"not run: over this report's budget ({guess}); add --long"])
                 continue
             task = {**model_cfg, "profile": profile, "cap_seconds": cfg["cap_seconds"][profile]}
             targets = model_cfg["targets"]
@@ -51,12 +59,15 @@ def run(cfg: dict) -> Section:
                 rows.append([model_cfg["name"], profile, "–", "–", "–", "–", "–",
                              "failed: " + str(err).strip().splitlines()[-1][:120]])
                 continue
+            last = res["epochs"][-1]
+            if last["seconds"] > 0:
+                rates[model_cfg["name"]] = res["train_samples"] * last["epoch"] / last["seconds"]
             best = max(e["test_accuracy"] for e in res["epochs"])
             stopped = res["stopped"]
             if stopped == "time cap":
                 stopped = f"time cap ({cfg['cap_seconds'][profile]} s)"
             rows.append([model_cfg["name"], profile, f"{res['train_samples']:,}",
-                         f"{len(res['epochs'])} of {model_cfg['profiles'][profile]['epochs']}",
+                         f"{len(res['epochs'])} of {epochs}",
                          _cell(res["reached"], "ci", targets.get("ci")),
                          _cell(res["reached"], "lab", targets.get("lab")), f"{best:.4f}", stopped])
             section.data[f"{model_cfg['name']} [{profile}]"] = res

@@ -11,6 +11,8 @@ of the course's shapes (the arithmetic does not depend on the values).
 
 from __future__ import annotations
 
+import re
+
 from benchmarks import configs
 from benchmarks.common import MissingDependency, Section, Stats, run_worker
 
@@ -73,8 +75,10 @@ def run(cfg: dict, peak_gflops: float | None) -> Section:
                 section.missing = (section.missing or "") + f" {model_cfg['name']}: {err}."
                 break
             except RuntimeError as err:
-                first = str(err).strip().splitlines()[-1][:160]
-                rows.append([name, "failed", "–", "–", f"({first})"])
+                lines = [ln.strip() for ln in str(err).splitlines() if ln.strip()]
+                why = next((ln for ln in lines if re.search(r"only supports|not supported|NHWC|NCHW", ln)), lines[-1])
+                rows.append([name, "failed", "–", "–", f"({why[:200]})"])
+                section.data.setdefault(model_cfg["name"], {})[name] = {"error": str(err)[-2000:]}
                 continue
             stats = Stats(res["images_per_second"])
             info = res

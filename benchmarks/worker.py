@@ -78,7 +78,12 @@ def throughput(cfg: dict) -> dict:
     y = rng.integers(0, classes, n)
     times: list[float] = []
     epochs = 1 + int(cfg["repeats"])
-    if cfg.get("data") == "tfdata":
+    if cfg.get("data") == "course_pipeline":  # uint8 images through course_utils.pipeline (scaling, augmentation)
+        pipeline = resolve("course_utils.pipeline:make_dataset")
+        x8 = rng.integers(0, 256, (n, *shape), dtype=np.uint8)
+        model.fit(pipeline(x8, y, batch_size=batch, training=True), epochs=epochs, verbose=0,
+                  callbacks=[_epoch_timer(times)])
+    elif cfg.get("data") == "tfdata":
         ds = (tf.data.Dataset.from_tensor_slices((x, y)).cache().shuffle(n, seed=0)
               .batch(batch).prefetch(tf.data.AUTOTUNE))
         model.fit(ds, epochs=epochs, verbose=0, callbacks=[_epoch_timer(times)])
@@ -104,31 +109,38 @@ def load_data(spec: dict, profile: str) -> dict:
     from course_utils import data
     from course_utils.training import split_validation
 
-    kind = spec["kind"]
+    kind, fraction = spec["kind"], spec.get("val_fraction", 0.1)
     if kind == "ucr":
         (x_tr, y_tr), (x_te, y_te) = data.load_ucr(spec["name"])
-        (x_tr, y_tr), (x_val, y_val) = split_validation(x_tr, y_tr, fraction=0.1, seed=0)
+        (x_tr, y_tr), (x_val, y_val) = split_validation(x_tr, y_tr, fraction=fraction, seed=0)
         extra = {"input_shape": x_tr.shape[1:], "num_classes": int(max(y_tr.max(), y_te.max()) + 1)}
+    elif kind == "fashion_pipeline":  # exactly what notebooks 08 and 09 do: course_utils.pipeline.fashion_mnist
+        fashion = resolve("course_utils.pipeline:fashion_mnist")
+        n = spec["train"].get(profile) if isinstance(spec.get("train"), dict) else None
+        data_ = fashion(n, batch_size=int(spec["batch_size"]))
+        x_te = (data_.x_test.astype(np.float32) / 255.0)[..., None]
+        return {"train": (data_.train, None), "val": (data_.val, None), "test": (x_te, data_.y_test.astype(np.int64)),
+                "extra": {}, "n_train": data_.n_train, "steps_per_epoch": data_.steps_per_epoch}
     elif kind == "fashion_mnist":
         (x_tr, y_tr), (x_te, y_te) = data.load_fashion_mnist()
+        y_tr, y_te = y_tr.astype(np.int64), y_te.astype(np.int64)
+        (x_tr, y_tr), (x_val, y_val) = split_validation(x_tr, y_tr, fraction=fraction, seed=0)
         n = spec["train"][profile] if isinstance(spec.get("train"), dict) else len(x_tr)
         x_tr, y_tr = x_tr[:n], y_tr[:n]
-        x_tr = (x_tr.astype(np.float32) / 255.0)[..., None]
         x_te = (x_te.astype(np.float32) / 255.0)[..., None]
-        y_tr, y_te = y_tr.astype(np.int64), y_te.astype(np.int64)
-        (x_tr, y_tr), (x_val, y_val) = split_validation(x_tr, y_tr, fraction=0.1, seed=0)
+        x_tr, x_val = ((x.astype(np.float32) / 255.0)[..., None] for x in (x_tr, x_val))
         extra = {}
     elif kind == "rotten_tomatoes":
         from course_utils import text
 
         (t_tr, y_tr), (t_te, y_te) = data.load_rotten_tomatoes()
-        (t_tr, y_tr), (t_val, y_val) = split_validation(t_tr, y_tr, fraction=0.1, seed=0)
+        (t_tr, y_tr), (t_val, y_val) = split_validation(t_tr, y_tr, fraction=fraction, seed=0)
         vectorizer = text.make_vectorizer(t_tr, spec["max_tokens"], spec["sequence_length"])
         x_tr, x_val, x_te = (text.vectorize(vectorizer, t) for t in (t_tr, t_val, t_te))
         extra = {"vocab_size": int(vectorizer.vocabulary_size()), "sequence_length": spec["sequence_length"]}
     else:
         raise ValueError(f"unknown data kind {kind!r}")
-    return {"train": (x_tr, y_tr), "val": (x_val, y_val), "test": (x_te, y_te), "extra": extra}
+    return {"train": (x_tr, y_tr), "val": (x_val, y_val), "test": (x_te, y_te), "extra": extra, "n_train": len(x_tr)}
 
 
 def accuracy(cfg: dict) -> dict:
@@ -147,8 +159,18 @@ def accuracy(cfg: dict) -> dict:
     profile = cfg["profile"]
     d = load_data(cfg["data"], profile)
     model = build_model(cfg["model"], **d["extra"])
-    model.compile(optimizer=keras.optimizers.Adam(cfg["learning_rate"]), loss=cfg["loss"], metrics=["accuracy"])
     fit_cfg = cfg["profiles"][profile]
+    epochs, batch = int(fit_cfg["epochs"]), int(fit_cfg["batch_size"])
+    lr = cfg["learning_rate"]
+    if cfg.get("schedule") == "cosine":
+        steps = d.get("steps_per_epoch") or int(np.ceil(d["n_train"] / batch))
+        lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps=epochs * steps)
+    model.compile(optimizer=keras.optimizers.Adam(lr), loss=cfg["loss"], metrics=["accuracy"])
+    callbacks = []
+    if cfg.get("callbacks") == "fcn":
+        callbacks = resolve("course_utils.timeseries:fcn_callbacks")()
+    elif cfg.get("callbacks") == "early_stopping":
+        callbacks = [keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=2, restore_best_weights=True)]
     targets = {k: float(v) for k, v in cfg["targets"].items()}
     reached: dict[str, dict] = {}
     epochs_log: list[dict] = []
@@ -173,12 +195,16 @@ def accuracy(cfg: dict) -> dict:
             if len(reached) == len(targets) or elapsed >= cap:
                 self.model.stop_training = True
 
-    model.fit(*d["train"], validation_data=d["val"], epochs=int(fit_cfg["epochs"]),
-              batch_size=int(fit_cfg["batch_size"]), verbose=0, callbacks=[Clock()])
+    if d["train"][1] is None:  # tf.data pipelines
+        model.fit(d["train"][0], validation_data=d["val"][0], epochs=epochs, verbose=0, shuffle=False,
+                  callbacks=[*callbacks, Clock()])
+    else:
+        model.fit(*d["train"], validation_data=d["val"], epochs=epochs, batch_size=batch, verbose=0,
+                  callbacks=[*callbacks, Clock()])
     last = epochs_log[-1]
     stop = ("all targets reached" if len(reached) == len(targets) else
             "time cap" if last["seconds"] >= cap else "profile's epochs done")
-    return {"reached": reached, "epochs": epochs_log, "stopped": stop, "train_samples": int(len(d["train"][0])),
+    return {"reached": reached, "epochs": epochs_log, "stopped": stop, "train_samples": int(d["n_train"]),
             "params": int(model.count_params())}
 
 
