@@ -170,6 +170,27 @@ def params_by_kind(model) -> dict[str, int]:
     return dict(sorted(totals.items(), key=lambda item: -item[1]))
 
 
+def receptive_field(kernels: Sequence[int], strides: Sequence[int] | None = None) -> int:
+    """Receptive field side (in input pixels) of a chain of layers with the given kernel sides and strides.
+
+    r_0 = 1, j_0 = 1;  r_l = r_{l-1} + (k_l − 1)·j_{l-1};  j_l = j_{l-1}·s_l.
+
+    >>> receptive_field([3, 3, 3])            # three stacked 3×3 convolutions see 7×7
+    7
+
+    Raises:
+        ValueError: for lengths that differ or non-positive sizes.
+    """
+    strides = [1] * len(kernels) if strides is None else list(strides)
+    if len(strides) != len(kernels):
+        raise ValueError(f"got {len(kernels)} kernels but {len(strides)} strides; give one stride per layer.")
+    field, jump = 1, 1
+    for k, s in zip(kernels, strides):
+        field += (_positive_int(k, "each kernel") - 1) * jump
+        jump *= _positive_int(s, "each stride")
+    return field
+
+
 def receptive_field_table(model) -> list[dict[str, int | str]]:
     """Receptive field of every convolution and pooling of a *chain* model (each layer feeds the next, as in
     VGG), from the input to the last spatial layer.
@@ -178,7 +199,7 @@ def receptive_field_table(model) -> list[dict[str, int | str]]:
     a layer of kernel k, dilation d and stride s gives  r ← r + d(k − 1)·j  and  j ← j·s.
 
     Returns:
-        One dict per spatial layer: ``layer``, ``kernel``, ``stride``, ``size`` (output height),
+        One dict per spatial layer: ``layer``, ``kernel``, ``stride``, ``size`` (output height, None if the input size is not fixed),
         ``jump`` and ``field`` (receptive field side, before clipping to the image).
 
     Raises:
@@ -189,14 +210,14 @@ def receptive_field_table(model) -> list[dict[str, int | str]]:
         raise TypeError(f"receptive_field_table needs a keras.Model, got {type(model).__name__}.")
     field, jump, rows = 1, 1, []
     for layer in _layers(model):
-        size = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
-        if size is None or not hasattr(layer, "strides"):
+        kernel = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
+        if kernel is None or not hasattr(layer, "strides"):
             continue
-        k, s = int(size[0]), int(layer.strides[0])
+        k, s = int(kernel[0]), int(layer.strides[0])
         d = int(getattr(layer, "dilation_rate", (1,))[0])
         field += d * (k - 1) * jump
         jump *= s
-        rows.append({"layer": layer.name, "kernel": k, "stride": s, "size": int(layer.output.shape[1]),
+        rows.append({"layer": layer.name, "kernel": k, "stride": s, "size": layer.output.shape[1],
                      "jump": jump, "field": field})
     if not rows:
         raise ValueError(f"model {model.name!r} has no convolution or pooling layer to compute a receptive field for.")

@@ -1,0 +1,174 @@
+"""A ``tf.data`` input pipeline for Fashion-MNIST-sized images, with light augmentation (notebooks 08 and 09).
+
+The pipeline keeps the images as uint8 in memory and, per batch:
+
+1. scales them to float32 in [0, 1] and adds the channel axis: ``(batch, 28, 28)`` → ``(batch, 28, 28, 1)``;
+2. when training with ``augment=True``: flips each image left–right with probability ½ and shifts it by a
+   whole number of pixels in [−``max_shift``, ``max_shift``] along each axis, filling with zeros.
+
+The augmentation is *stateless*: its random numbers come from ``(seed, batch index)``, and the order of the
+samples from a seeded shuffle that changes every epoch, so a run is reproducible while every epoch sees
+different variants of each image. It runs in the input pipeline (on the CPU, overlapping training via
+``prefetch``) and works the same on a GPU machine.
+
+    >>> train_ds = make_dataset(x_train, y_train, batch_size=128, training=True)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def _validate(x: np.ndarray, y: np.ndarray | None, batch_size: int, max_shift: int) -> None:
+    if not isinstance(x, np.ndarray) or x.ndim not in (3, 4):
+        raise ValueError(
+            f"x must be a numpy array of shape (n, height, width) or (n, height, width, channels), got "
+            f"{getattr(x, 'shape', type(x).__name__)}."
+        )
+    if x.ndim == 4 and x.shape[-1] not in (1, 3):
+        raise ValueError(f"x has {x.shape[-1]} channels in its last axis; expected 1 or 3 (channels last).")
+    if y is not None and len(np.asarray(y)) != len(x):
+        raise ValueError(f"x has {len(x)} samples but y has {len(np.asarray(y))}; they must match.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
+    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or max_shift < 0:
+        raise ValueError(f"max_shift must be a non-negative int, got {max_shift!r}.")
+    if max_shift >= min(x.shape[1:3]):
+        raise ValueError(f"max_shift={max_shift} would shift the {x.shape[1]}×{x.shape[2]} images out of view.")
+
+
+def to_float(images):
+    """uint8 images ``(batch, h, w)`` or ``(batch, h, w, c)`` → float32 in [0, 1] with a channel axis."""
+    import tensorflow as tf
+
+    images = tf.convert_to_tensor(images)
+    if images.shape.rank == 3:
+        images = images[..., tf.newaxis]
+    scale = 255.0 if images.dtype == tf.uint8 else 1.0
+    return tf.cast(images, tf.float32) / scale
+
+
+def augment_batch(images, seed, max_shift: int = 2):
+    """Flip left–right with probability ½ and shift by whole pixels in [−max_shift, max_shift] along each
+    axis, independently for each image.
+
+    Args:
+        images: float32 tensor ``(batch, h, w, c)``.
+        seed: int tensor of shape (2,) for the stateless random ops (same seed, same result).
+        max_shift: largest shift in pixels; 0 flips only.
+
+    Returns:
+        A float32 tensor of the same shape; pixels shifted in from outside are 0.
+    """
+    import tensorflow as tf
+
+    seeds = tf.random.experimental.stateless_split(seed, num=2)
+    images = tf.image.stateless_random_flip_left_right(images, seed=seeds[0])
+    if max_shift == 0:
+        return images
+    n = tf.shape(images)[0]
+    shifts = tf.random.stateless_uniform((n, 2), seed=seeds[1], minval=-max_shift, maxval=max_shift + 1,
+                                         dtype=tf.int32)
+    shifts = tf.cast(shifts, tf.float32)
+    ones, zeros = tf.ones((n, 1)), tf.zeros((n, 1))
+    # Projective transform mapping each output pixel (x, y) to the input pixel (x - dx, y - dy).
+    transforms = tf.concat([ones, zeros, -shifts[:, :1], zeros, ones, -shifts[:, 1:], zeros, zeros], axis=1)
+    return tf.raw_ops.ImageProjectiveTransformV3(
+        images=images, transforms=transforms, output_shape=tf.shape(images)[1:3],
+        fill_value=0.0, interpolation="NEAREST", fill_mode="CONSTANT",
+    )
+
+
+def make_dataset(x: np.ndarray, y: np.ndarray | None = None, *, batch_size: int = 128, training: bool = False,
+                 augment: bool = True, max_shift: int = 2, seed: int = 0):
+    """A batched, prefetched ``tf.data.Dataset`` of ``(images, labels)`` (or images alone if ``y`` is None).
+
+    Args:
+        x: uint8 images ``(n, h, w)`` or ``(n, h, w, c)`` (floats in [0, 1] are accepted too).
+        y: integer labels ``(n,)``, or None for prediction.
+        batch_size: samples per batch; the last batch may be smaller.
+        training: shuffle every epoch (seeded) and, if ``augment``, augment; otherwise keep the order.
+        augment: apply :func:`augment_batch`-style flips and shifts (only when ``training``).
+        max_shift: largest shift in pixels (0: flips only).
+        seed: seed of the shuffle and of the augmentation.
+
+    Returns:
+        A dataset yielding float32 images ``(batch, h, w, c)`` in [0, 1] and int32 labels ``(batch,)``.
+
+    Raises:
+        ValueError: for a wrong shape, mismatched lengths, or a bad ``batch_size``/``max_shift``.
+    """
+    import tensorflow as tf
+
+    _validate(x, y, batch_size, max_shift)
+    data = x if y is None else (x, np.asarray(y, dtype=np.int32))
+    ds = tf.data.Dataset.from_tensor_slices(data)
+    if training:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(int(batch_size))
+
+    def prepare(index, batch):
+        images = to_float(batch[0] if y is not None else batch)
+        if training and augment:
+            images = augment_batch(images, tf.stack([tf.cast(seed, tf.int64), index]), int(max_shift))
+        return (images, batch[1]) if y is not None else images
+
+    return ds.enumerate().map(prepare, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+@dataclass
+class FashionData:
+    """Fashion-MNIST ready for training: datasets from :func:`make_dataset` and the raw test arrays.
+
+    Attributes:
+        train, val, test: ``tf.data`` datasets (train shuffled and augmented; test yields images only).
+        x_test, y_test: the uint8 test images ``(10000, 28, 28)`` and their labels, for plots and scoring.
+        n_train, n_val: sizes of the training and validation parts (both carved from the official training set).
+        steps_per_epoch: batches per training epoch (for a learning-rate schedule).
+    """
+
+    train: object
+    val: object
+    test: object
+    x_test: np.ndarray
+    y_test: np.ndarray
+    n_train: int
+    n_val: int
+    steps_per_epoch: int
+
+
+def fashion_mnist(n_train: int | None = None, *, batch_size: int = 128, val_fraction: float = 0.1,
+                  augment: bool = True, seed: int = 0) -> FashionData:
+    """Load Fashion-MNIST, carve a stratified validation split out of the *training* set, and wrap the parts
+    in :func:`make_dataset` pipelines.
+
+    Args:
+        n_train: keep only the first ``n_train`` samples of the (shuffled) training part; None keeps all
+            (54,000 with ``val_fraction=0.1``).
+        batch_size, augment, seed: passed to :func:`make_dataset`.
+        val_fraction: share of the official training set held out for validation.
+
+    Returns:
+        A :class:`FashionData`.
+
+    Raises:
+        ValueError: for a non-positive ``n_train`` or one larger than the training part.
+    """
+    from course_utils.data import load_fashion_mnist
+    from course_utils.training import split_validation
+
+    (x_all, y_all), (x_test, y_test) = load_fashion_mnist()
+    (x_tr, y_tr), (x_val, y_val) = split_validation(x_all, y_all, fraction=val_fraction, seed=seed)
+    if n_train is not None:
+        if isinstance(n_train, bool) or not isinstance(n_train, (int, np.integer)) or not 0 < n_train <= len(x_tr):
+            raise ValueError(f"n_train must be an int in 1..{len(x_tr)} (or None for all), got {n_train!r}.")
+        x_tr, y_tr = x_tr[:n_train], y_tr[:n_train]
+    return FashionData(
+        train=make_dataset(x_tr, y_tr, batch_size=batch_size, training=True, augment=augment, seed=seed),
+        val=make_dataset(x_val, y_val, batch_size=512),
+        test=make_dataset(x_test, batch_size=512),
+        x_test=x_test, y_test=y_test, n_train=len(x_tr), n_val=len(x_val),
+        steps_per_epoch=-(-len(x_tr) // batch_size),
+    )

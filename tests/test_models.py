@@ -1,0 +1,122 @@
+"""Model builders against independent references: the VGG paper's parameter count, keras.applications.Xception,
+and one training step of the small variants."""
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from course_utils import models  # noqa: E402
+
+
+def test_vgg11_paper_configuration_has_the_published_parameter_count():
+    model = models.vgg11()
+    # Simonyan & Zisserman (2015), configuration A: 133 M; the exact count of the 224×224×3, 1000-class net.
+    assert model.count_params() == 132_863_336
+    assert model.output_shape == (None, 1000)
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert [c.filters for c in convs] == [64, 128, 256, 256, 512, 512, 512, 512]
+    assert all(c.kernel_size == (3, 3) for c in convs)
+    assert model.get_layer("block5_pool").output.shape[1:] == (7, 7, 512)
+    assert model.get_layer("fc1").units == 4096
+
+
+def test_vgg11_conv_part_matches_hand_count():
+    # 3×3 convolutions with bias, channels 3→64→128→256→256→512→512→512→512.
+    chans = [3, 64, 128, 256, 256, 512, 512, 512, 512]
+    conv = sum(9 * a * b + b for a, b in zip(chans[:-1], chans[1:]))
+    model = models.vgg11()
+    got = sum(layer.count_params() for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
+    assert got == conv
+
+
+def test_vgg11_small_variant_shapes_and_classifier():
+    model = models.vgg11((28, 28, 1), num_classes=10, width=0.25, batch_norm=True)
+    assert model.output_shape == (None, 10)
+    assert model.get_layer("block5_pool").output.shape[1:] == (1, 1, 128)
+    assert model.get_layer("fc1").units == 128  # 512 × width for small inputs
+    assert model.get_layer("block1_conv1").filters == 16
+    assert not model.get_layer("block1_conv1").use_bias
+    assert all(layer.name for layer in model.layers)
+
+
+def test_xception_matches_keras_applications():
+    reference = keras.applications.Xception(weights=None)
+    model = models.xception()
+    assert model.count_params() == reference.count_params() == 22_910_480
+    ours = sorted(layer.__class__.__name__ for layer in model.layers)
+    theirs = sorted(layer.__class__.__name__ for layer in reference.layers)
+    assert ours == theirs
+    assert model.output_shape == reference.output_shape
+    assert model.get_layer("block14_sepconv2").output.shape == reference.get_layer("block14_sepconv2").output.shape
+
+
+def test_xception_middle_repeats_changes_depth():
+    small = models.xception((71, 71, 3), num_classes=5, middle_repeats=0)
+    assert small.output_shape == (None, 5)
+    per_block = 3 * (9 * 728 + 728 * 728 + 4 * 728)  # separable conv + batch norm (4 values per channel)
+    one = models.xception((71, 71, 3), num_classes=5, middle_repeats=1)
+    assert one.count_params() - small.count_params() == per_block
+
+
+@pytest.mark.parametrize("builder", [
+    lambda: models.vgg11((28, 28, 1), 10, width=0.125, batch_norm=True),
+    lambda: models.mini_xception((28, 28, 1), 10, width=0.25),
+    lambda: models.mini_xception((32, 32, 3), 10, width=0.25),
+])
+def test_small_variants_train_one_step(builder):
+    keras.utils.set_random_seed(0)
+    model = builder()
+    shape = model.input_shape[1:]
+    x = np.random.default_rng(0).random((16, *shape), dtype=np.float32)
+    y = np.arange(16) % 10
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")
+    before = [w.copy() for w in model.get_weights()]
+    loss = model.train_on_batch(x, y)
+    assert np.isfinite(loss)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+def test_mini_xception_structure():
+    model = models.mini_xception((28, 28, 1), 10, width=0.5)
+    assert model.get_layer("block4_add").output.shape[1:] == (2, 2, 256)
+    seps = [layer for layer in model.layers if isinstance(layer, keras.layers.SeparableConv2D)]
+    assert len(seps) == 8
+    assert model.get_layer("stem_conv").filters == 16
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"input_shape": (28, 28)}, "input_shape"),
+    ({"input_shape": (28, 28, 0)}, "input_shape"),
+    ({"num_classes": 0}, "num_classes"),
+    ({"width": -1}, "width"),
+    ({"classifier_units": 0}, "classifier_units"),
+    ({"dropout": 1.0}, "dropout"),
+])
+def test_vgg11_rejects_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        models.vgg11(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"input_shape": (64, 64, 3)}, "71"),
+    ({"num_classes": -3}, "num_classes"),
+    ({"middle_repeats": -1}, "middle_repeats"),
+])
+def test_xception_rejects_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        models.xception(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"input_shape": (4, 4, 1)}, "8"),
+    ({"block_channels": ()}, "block_channels"),
+    ({"block_channels": (32, 0)}, "block_channels"),
+    ({"width": 0}, "width"),
+    ({"stem_channels": 0}, "stem_channels"),
+    ({"dropout": -0.1}, "dropout"),
+    ({"num_classes": "10"}, "num_classes"),
+])
+def test_mini_xception_rejects_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        models.mini_xception(**kwargs)

@@ -1,0 +1,106 @@
+"""The Fashion-MNIST input pipeline against numpy: scaling, order, flips and shifts, reproducibility."""
+
+import numpy as np
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+
+from course_utils import pipeline  # noqa: E402
+
+
+def _images(n=20, size=8, seed=0):
+    return np.random.default_rng(seed).integers(1, 256, (n, size, size), dtype=np.uint8)
+
+
+def _batches(ds):
+    return [tuple(np.asarray(t) for t in batch) if isinstance(batch, tuple) else np.asarray(batch) for batch in ds]
+
+
+def test_evaluation_dataset_is_scaled_and_in_order():
+    x, y = _images(), np.arange(20) % 10
+    batches = _batches(pipeline.make_dataset(x, y, batch_size=8))
+    assert [b[0].shape for b in batches] == [(8, 8, 8, 1), (8, 8, 8, 1), (4, 8, 8, 1)]
+    images = np.concatenate([b[0] for b in batches])
+    labels = np.concatenate([b[1] for b in batches])
+    np.testing.assert_allclose(images[..., 0], x / 255.0, rtol=1e-6)
+    np.testing.assert_array_equal(labels, y)
+    assert images.dtype == np.float32
+
+
+def test_images_only_and_colour_images():
+    x = np.random.default_rng(1).integers(0, 256, (5, 8, 8, 3), dtype=np.uint8)
+    (batch,) = _batches(pipeline.make_dataset(x, batch_size=5))
+    np.testing.assert_allclose(batch, x / 255.0, rtol=1e-6)
+
+
+def test_training_dataset_shuffles_keeps_pairs_and_reshuffles_each_epoch():
+    x = np.repeat(np.arange(20, dtype=np.uint8)[:, None, None], 8, axis=1).repeat(8, axis=2)
+    ds = pipeline.make_dataset(x, np.arange(20), batch_size=20, training=True, augment=False)
+    first, second = _batches(ds)[0], _batches(ds)[0]
+    np.testing.assert_allclose(first[0][:, 0, 0, 0] * 255, first[1], atol=1e-4)  # image i carries label i
+    assert sorted(first[1]) == list(range(20))
+    assert not np.array_equal(first[1], np.arange(20))
+    assert not np.array_equal(first[1], second[1])
+
+
+def test_augmentation_is_a_flip_and_a_whole_pixel_shift():
+    x, y = _images(n=16, size=10), np.zeros(16, int)
+    ds = pipeline.make_dataset(x, y, batch_size=16, training=True, max_shift=2, seed=3)
+    images, _ = _batches(ds)[0]
+    # Recover each original (the shuffle hides the order) and check the augmented image against numpy.
+    originals = x / np.float32(255.0)
+    for img in images[..., 0]:
+        candidates = []
+        for src in originals:
+            for flipped in (src, src[:, ::-1]):
+                for dy in range(-2, 3):
+                    for dx in range(-2, 3):
+                        ref = np.zeros_like(flipped)
+                        ys, xs = slice(max(dy, 0), 10 + min(dy, 0)), slice(max(dx, 0), 10 + min(dx, 0))
+                        ref[ys, xs] = flipped[max(-dy, 0):10 - max(dy, 0), max(-dx, 0):10 - max(dx, 0)]
+                        if np.allclose(ref, img):
+                            candidates.append((dy, dx))
+        assert candidates, "an augmented image is no flip+shift of any original"
+
+
+def test_augmentation_is_reproducible_and_varies_with_seed():
+    x, y = _images(n=32), np.arange(32) % 10
+    a = _batches(pipeline.make_dataset(x, y, batch_size=16, training=True, seed=5))
+    b = _batches(pipeline.make_dataset(x, y, batch_size=16, training=True, seed=5))
+    c = _batches(pipeline.make_dataset(x, y, batch_size=16, training=True, seed=6))
+    np.testing.assert_array_equal(a[0][0], b[0][0])
+    assert not np.array_equal(a[0][0], c[0][0])
+
+
+def test_augment_batch_without_shift_only_flips():
+    img = tf.constant(np.arange(2 * 4 * 4, dtype=np.float32).reshape(2, 4, 4, 1))
+    out = pipeline.augment_batch(img, tf.constant([1, 2], tf.int64), max_shift=0).numpy()
+    for o, i in zip(out, img.numpy()):
+        assert np.array_equal(o, i) or np.array_equal(o, i[:, ::-1])
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"x": np.zeros((4, 8))}, "shape"),
+    ({"x": [[[0]]]}, "numpy array"),
+    ({"x": np.zeros((4, 8, 8, 2), np.uint8)}, "channels"),
+    ({"y": np.zeros(3)}, "must match"),
+    ({"batch_size": 0}, "batch_size"),
+    ({"max_shift": -1}, "max_shift"),
+    ({"max_shift": 8}, "out of view"),
+])
+def test_bad_arguments(kwargs, match):
+    args = {"x": np.zeros((4, 8, 8), np.uint8), "y": np.zeros(4)}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        pipeline.make_dataset(args.pop("x"), args.pop("y"), **args)
+
+
+def test_fashion_mnist_split_comes_from_the_training_set():
+    data = pipeline.fashion_mnist(n_train=1000, batch_size=100)
+    assert (data.n_train, data.n_val, data.steps_per_epoch) == (1000, 6000, 10)
+    assert data.x_test.shape == (10000, 28, 28) and data.y_test.shape == (10000,)
+    images, labels = next(iter(data.train))
+    assert images.shape == (100, 28, 28, 1) and labels.shape == (100,)
+    assert next(iter(data.test)).shape == (512, 28, 28, 1)
+    with pytest.raises(ValueError, match="n_train"):
+        pipeline.fashion_mnist(n_train=0)
