@@ -57,6 +57,7 @@ def vgg11(
     batch_norm: bool = False,
     classifier_units: int | None = None,
     dropout: float = 0.5,
+    bn_momentum: float = 0.9,
     name: str = "vgg11",
 ):
     """VGG11, configuration A of Simonyan & Zisserman (2015): eight 3×3 convolutions, five max poolings,
@@ -80,6 +81,8 @@ def vgg11(
             the 512·width features it receives, instead of 4096 units that would hold almost all the
             parameters.
         dropout: dropout rate after ``fc1`` and ``fc2`` (0.5 in the paper); 0 removes the layers.
+        bn_momentum: momentum of the batch-norm moving statistics. 0.9 (PyTorch's default) rather than Keras'
+            0.99, so that the statistics used at evaluation catch up within a few hundred training steps.
         name: the model's name.
 
     Returns:
@@ -112,7 +115,7 @@ def vgg11(
             x = layers.Conv2D(_scaled(channels, width), 3, padding="same", use_bias=not batch_norm,
                               activation=None if batch_norm else "relu", name=prefix)(x)
             if batch_norm:
-                x = layers.BatchNormalization(name=f"{prefix}_bn")(x)
+                x = layers.BatchNormalization(momentum=bn_momentum, name=f"{prefix}_bn")(x)
                 x = layers.Activation("relu", name=f"{prefix}_relu")(x)
         x = layers.MaxPooling2D(2, strides=2, padding="same", name=f"block{b}_pool")(x)
     x = layers.Flatten(name="flatten")(x)
@@ -134,12 +137,12 @@ def _separable_bn(x, filters: int, name: str, relu_first: bool = True):
     return layers.BatchNormalization(name=f"{name}_bn")(x)
 
 
-def _shortcut(x, filters: int, name: str):
+def _shortcut(x, filters: int, name: str, momentum: float = 0.99):
     """The 1×1, stride-2 convolution (+ batch norm) that carries the residual past a downsampling block."""
     from keras import layers
 
     r = layers.Conv2D(filters, 1, strides=2, padding="same", use_bias=False, name=name)(x)
-    return layers.BatchNormalization(name=f"{name}_bn")(r)
+    return layers.BatchNormalization(momentum=momentum, name=f"{name}_bn")(r)
 
 
 def xception(
@@ -225,6 +228,7 @@ def mini_xception(
     block_channels: Sequence[int] = (64, 128, 256, 512),
     stem_channels: int = 32,
     dropout: float = 0.5,
+    bn_momentum: float = 0.9,
     name: str = "mini_xception",
 ):
     """A small Xception-style network for 28×28 or 32×32 images (after the mini-Xception of
@@ -242,6 +246,7 @@ def mini_xception(
         block_channels: output channels of the residual blocks before scaling; one stride-2 pooling each.
         stem_channels: output channels of the first, regular convolution before scaling.
         dropout: dropout rate before the classifier; 0 removes the layer.
+        bn_momentum: momentum of the batch-norm moving statistics (0.9, as in :func:`vgg11`).
         name: the model's name.
 
     Returns:
@@ -269,14 +274,14 @@ def mini_xception(
     x = layers.Conv2D(_scaled(stem_channels, width), 3, padding="same", use_bias=False, name="stem_conv")(inputs)
     for b, channels in enumerate(block_channels, start=1):
         filters = _scaled(channels, width)
-        residual = _shortcut(x, filters, f"block{b}_shortcut")
+        residual = _shortcut(x, filters, f"block{b}_shortcut", bn_momentum)
         for c in (1, 2):
-            x = layers.BatchNormalization(name=f"block{b}_sepconv{c}_pre_bn")(x)
+            x = layers.BatchNormalization(momentum=bn_momentum, name=f"block{b}_sepconv{c}_pre_bn")(x)
             x = layers.Activation("relu", name=f"block{b}_sepconv{c}_relu")(x)
             x = layers.SeparableConv2D(filters, 3, padding="same", use_bias=False, name=f"block{b}_sepconv{c}")(x)
         x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"block{b}_pool")(x)
         x = layers.Add(name=f"block{b}_add")([x, residual])
-    x = layers.BatchNormalization(name="head_bn")(x)
+    x = layers.BatchNormalization(momentum=bn_momentum, name="head_bn")(x)
     x = layers.Activation("relu", name="head_relu")(x)
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     if dropout > 0:
