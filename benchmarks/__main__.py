@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import json
 import shlex
@@ -12,9 +13,10 @@ import traceback
 from pathlib import Path
 
 from benchmarks import configs
-from benchmarks.common import ROOT, MissingDependency, Section
+from benchmarks.common import ROOT, MissingDependency, Section, cpu_lock, set_cpu_lock
 
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "RESULTS.md"
+RUN_ORDER = ("gemm", "convolution", "training", "accuracy", "suite")  # short sections first
 RAW_DIR = ROOT / "benchmarks" / "out"
 
 
@@ -33,6 +35,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="also run the whole test command once as one process (doubles section 4's time)")
     p.add_argument("--long", action="store_true",
                    help="section 3: also run the lab trainings that exceed the default budget (VGG11, Xception-style)")
+    p.add_argument("--lock", default=None, metavar="PATH",
+                   help="take an exclusive flock on PATH for each measurement (on a machine shared with other "
+                        "jobs, e.g. /tmp/course-cpu.lock); do not also wrap the run in `flock PATH`")
+    p.add_argument("--merge", action="store_true",
+                   help="keep the other sections of the previous run (from the raw JSON) and replace only those run now")
     p.add_argument("--peak-gflops", type=float, default=None,
                    help="GEMM peak to use in section 2 when section 1 is not run (default: measured quickly)")
     return p.parse_args(argv)
@@ -42,11 +49,13 @@ def _run_section(key: str, cfg: dict, args: argparse.Namespace, state: dict) -> 
     from benchmarks import accuracy, convolution, gemm, suite, training
 
     if key == "gemm":
-        return gemm.run(cfg)
+        with cpu_lock():
+            return gemm.run(cfg)
     if key == "training":
         peak = state.get("peak") or args.peak_gflops
         if peak is None:
-            peak = gemm.gemm_rate(2048 if not args.tiny else 128, 3).median
+            with cpu_lock():
+                peak = gemm.gemm_rate(2048 if not args.tiny else 128, 3).median
         return training.run(cfg, peak)
     if key == "accuracy":
         if args.long:
@@ -54,7 +63,8 @@ def _run_section(key: str, cfg: dict, args: argparse.Namespace, state: dict) -> 
         return accuracy.run(cfg)
     if key == "suite":
         return suite.run(cfg, args.suite_seconds, args.whole_suite)
-    return convolution.run(cfg)
+    with cpu_lock():
+        return convolution.run(cfg)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(configs.SECTIONS)}", file=sys.stderr)
         return 2
+    set_cpu_lock(args.lock)
     scale = "tiny" if args.tiny else "quick" if args.quick else "full"
     cfg = configs.get(scale)
     started = time.perf_counter()
@@ -73,8 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks import machine
 
     facts = machine.describe()
+    previous = args.output.read_text(encoding="utf-8") if args.merge and args.output.exists() else None
     sections, state = [], {}
-    for key in configs.SECTIONS:
+    for key in RUN_ORDER:
         if key not in only:
             continue
         print(f"[benchmarks] {key} ...", flush=True)
@@ -82,32 +94,53 @@ def main(argv: list[str] | None = None) -> int:
         try:
             section = _run_section(key, cfg[key], args, state)
         except MissingDependency as err:
-            section = Section(key, key, "", missing=str(err))
+            section = Section(key, configs.TITLES[key], "", missing=str(err))
         except Exception as err:  # a failing section must not lose the others' figures
             traceback.print_exc()
-            section = Section(key, key, "", missing=f"the section failed: {type(err).__name__}: {err}")
+            section = Section(key, configs.TITLES[key], "", missing=f"the section failed: {type(err).__name__}: {err}")
         section.seconds = time.perf_counter() - t0
         if key == "gemm":
             state["peak"] = section.data.get("peak_gflops")
         sections.append(section)
         print(f"[benchmarks] {key} done in {section.seconds:.0f} s", flush=True)
+        pending = [k for k in RUN_ORDER if k in only and k not in {s.key for s in sections}]
+        if pending:  # write what is measured so far, so an interrupted run still leaves a report
+            _write(args, facts, sections, pending, started, stamp, argv, scale, previous)
+    _write(args, facts, sections, [], started, stamp, argv, scale, previous)
+    return 0
+
+
+def _write(args, facts, sections, pending, started, stamp, argv, scale, previous) -> None:
+    """Render and write the report (and the raw JSON next to the default report)."""
+    from benchmarks import report
+
+    sections = sorted(sections, key=lambda s: configs.SECTIONS.index(s.key))
     command = "python -m benchmarks" + ("" if argv is None and len(sys.argv) <= 1 else
                                          " " + shlex.join(sys.argv[1:] if argv is None else argv))
     meta = {"Date": stamp, "Command": f"`{command}` ({scale} settings)",
             "Sections run": ", ".join(s.key for s in sections),
             "Total time": f"{time.perf_counter() - started:.0f} s"}
-    from benchmarks import report
+    if pending:
+        meta["Sections run"] += f" (the run was still going: {', '.join(pending)} not measured yet)"
 
-    text = report.render(facts, sections, meta)
+    raw = args.raw or (RAW_DIR / "results.json" if args.output.resolve() == DEFAULT_OUTPUT else None)
+    blocks: list[Section | str] = list(sections)
+    if previous is not None:
+        old_blocks = report.split_blocks(previous)
+        fresh = {s.key: s for s in sections}
+        blocks = [fresh.get(key) or old_blocks.get(str(i)) for i, key in enumerate(configs.SECTIONS, start=1)]
+        blocks = [b for b in blocks if b]
+        date = next((ln.split(":**", 1)[1].strip() for ln in previous.splitlines() if ln.startswith("- **Date:**")), "?")
+        meta["Sections run"] += f" (the other sections are kept from the report of {date})"
+    text = report.render(facts, blocks, meta)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
-    raw = args.raw or (RAW_DIR / "results.json" if args.output.resolve() == DEFAULT_OUTPUT else None)
     if raw:
         raw.parent.mkdir(parents=True, exist_ok=True)
-        raw.write_text(json.dumps({"meta": meta, "machine": facts,
-                                   "sections": {s.key: s.data for s in sections}}, indent=1, default=str))
+        raw.write_text(json.dumps({"meta": meta, "machine": facts, "sections": {s.key: s.data for s in sections},
+                                   "report_sections": [dataclasses.asdict(s) for s in sections]},
+                                  indent=1, default=str))
     print(f"[benchmarks] wrote {args.output}", flush=True)
-    return 0
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import importlib
 import json
 import os
@@ -15,6 +17,29 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULT_PREFIX = "BENCHMARK-RESULT "
+
+
+_LOCK_PATH: list[str] = []
+
+
+def set_cpu_lock(path: str | None) -> None:
+    """Measure only while holding an exclusive ``flock`` on ``path`` (None: no lock)."""
+    _LOCK_PATH[:] = [path] if path else []
+
+
+@contextlib.contextmanager
+def cpu_lock():
+    """Hold the shared CPU lock (if one was set) for one measurement, so other jobs on the machine can run
+    between measurements but never during one. Do not combine with an outer ``flock`` on the same file."""
+    if not _LOCK_PATH:
+        yield
+        return
+    with open(_LOCK_PATH[0], "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class MissingDependency(RuntimeError):
@@ -113,16 +138,18 @@ def run_worker(task: str, config: dict, env: dict[str, str] | None = None, timeo
         from benchmarks.worker import TASKS
 
         try:
-            return TASKS[task](json.loads(json.dumps(config)))
+            with cpu_lock():
+                return TASKS[task](json.loads(json.dumps(config)))
         except MissingDependency:
             raise
         except Exception as err:
             raise RuntimeError(f"{type(err).__name__}: {err}") from err
     full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0", **(env or {})}
-    proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.worker", task, json.dumps(config)],
-        cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout,
-    )
+    with cpu_lock():
+        proc = subprocess.run(
+            [sys.executable, "-m", "benchmarks.worker", task, json.dumps(config)],
+            cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout,
+        )
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(RESULT_PREFIX):
             result = json.loads(line[len(RESULT_PREFIX):])

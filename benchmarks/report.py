@@ -11,7 +11,37 @@ def _table(caption: str, header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def render(machine: dict[str, str], sections: list[Section], meta: dict[str, str]) -> str:
+def split_blocks(text: str) -> dict[str, str]:
+    """A previous report's sections by number ``"1"``..``"5"``: the text from its ``## N.`` heading to the next."""
+    blocks, number, lines = {}, None, []
+    for line in text.splitlines():
+        if line.startswith("## "):
+            if number:
+                blocks[number] = "\n".join(lines).rstrip()
+            head = line[3:].split(".", 1)[0]
+            number, lines = (head if head.isdigit() else None), [line]
+        else:
+            lines.append(line)
+    if number:
+        blocks[number] = "\n".join(lines).rstrip()
+    return blocks
+
+
+def render_section(s: Section) -> list[str]:
+    out = [f"## {s.title}", "", s.explanation, ""]
+    if s.missing:
+        out += [f"**Not measured (a part of the course it needs is missing):** {s.missing.strip()}", ""]
+    for caption, header, rows in s.tables:
+        out += [_table(caption, header, rows), ""]
+    out += [f"- {n}" for n in s.notes]
+    if s.notes:
+        out.append("")
+    out.append(f"_Section time: {s.seconds:.0f} s._")
+    return out
+
+
+def render(machine: dict[str, str], sections: list[Section | str], meta: dict[str, str]) -> str:
+    """The whole report; an entry of ``sections`` that is a string is a kept block of a previous report."""
     out = [
         "# Benchmarks",
         "",
@@ -27,13 +57,5 @@ def render(machine: dict[str, str], sections: list[Section], meta: dict[str, str
     out += ["", "## Machine", "", "| | |", "|---|---|"]
     out += [f"| {k} | {v} |" for k, v in machine.items()]
     for s in sections:
-        out += ["", f"## {s.title}", "", s.explanation, ""]
-        if s.missing:
-            out += [f"**Not measured (a part of the course it needs is missing):** {s.missing.strip()}", ""]
-        for caption, header, rows in s.tables:
-            out += [_table(caption, header, rows), ""]
-        out += [f"- {n}" for n in s.notes]
-        if s.notes:
-            out.append("")
-        out.append(f"_Section time: {s.seconds:.0f} s._")
+        out += [""] + ([s] if isinstance(s, str) else render_section(s))
     return "\n".join(out).rstrip() + "\n"

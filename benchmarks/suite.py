@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import ROOT, Section
+from benchmarks.common import ROOT, Section, cpu_lock
 
 HEADER = ["part", "wall time (s)", "peak memory (MiB)", "result"]
 
@@ -112,7 +112,8 @@ def run(cfg: dict, suite_seconds: float | None = None, whole: bool = False) -> S
         rows, parts = [], []
         for label, paths in [("unit tests (" + " ".join(Path(u).name for u in units) + ")", units),
                              *[(Path(nb).name, [nb]) for nb in notebooks]]:
-            res = measure(_pytest(paths), cfg["timeout"])
+            with cpu_lock():
+                res = measure(_pytest(paths), cfg["timeout"])
             parts.append(res)
             result = res["summary"] if res["returncode"] == 0 else f"exit {res['returncode']}: {res['summary']}"
             rows.append([label, f"{res['seconds']:.1f}", f"{res['max_rss_mib']:.0f}", result])
@@ -122,7 +123,8 @@ def run(cfg: dict, suite_seconds: float | None = None, whole: bool = False) -> S
         rows.append(["**sum of the parts** (estimate of the whole command)", f"{total:.1f}", f"{peak:.0f} (max)",
                      f"{len(parts)} processes"])
         if whole:
-            res = measure(_pytest(units + notebooks), cfg["timeout"] * 4)
+            with cpu_lock():
+                res = measure(_pytest(units + notebooks), cfg["timeout"] * 4)
             rows.append(["**whole command, measured** (`python -m pytest` over all parts)", f"{res['seconds']:.1f}",
                          f"{res['max_rss_mib']:.0f}", res["summary"]])
             section.data["whole"] = res
