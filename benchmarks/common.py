@@ -20,6 +20,12 @@ RESULT_PREFIX = "BENCHMARK-RESULT "
 
 
 _LOCK_PATH: list[str] = []
+_LOCK_WAIT = [0.0]
+
+
+def lock_wait_seconds() -> float:
+    """Seconds this process has spent waiting for the CPU lock so far."""
+    return _LOCK_WAIT[0]
 
 
 def set_cpu_lock(path: str | None) -> None:
@@ -35,7 +41,9 @@ def cpu_lock():
         yield
         return
     with open(_LOCK_PATH[0], "a") as handle:
+        start = time.perf_counter()
         fcntl.flock(handle, fcntl.LOCK_EX)
+        _LOCK_WAIT[0] += time.perf_counter() - start
         try:
             yield
         finally:
