@@ -27,6 +27,24 @@ def _row(name: str, stats: Stats, base: float, error: float | None) -> list[str]
     return [name, stats.fmt(3, 1e3), f"{stats.median / base:.2f}×", err]
 
 
+def _time_and_compare(impls: dict, ref: np.ndarray, repeats: int) -> tuple[list[list[str]], dict]:
+    """Time each implementation; report its speed against the first and its largest difference from ``ref``.
+
+    A Python loop (its name says "loop") is timed at most three times.
+    """
+    rows, data, base = [], {}, None
+    for name, fn in impls.items():
+        out = np.asarray(fn(), dtype=np.float64)
+        if out.shape != ref.shape:
+            raise RuntimeError(f"{name} returned shape {out.shape}, the reference {ref.shape}")
+        error = float(np.max(np.abs(out - ref)) / max(1.0, float(np.max(np.abs(ref)))))
+        stats = time_repeats(fn, repeats if "loop" not in name else min(repeats, 3))
+        base = base or stats.median
+        rows.append(_row(name, stats, base, None if not data else error))
+        data[name] = {"seconds": stats.to_dict(), "max_relative_difference": error}
+    return rows, data
+
+
 def compare_2d(size: int, k: int, repeats: int, loop_limit: int) -> tuple[list[list[str]], dict]:
     """Time every implementation of a ``size x size`` image cross-correlated with a ``k x k`` kernel."""
     import scipy.signal
@@ -47,17 +65,7 @@ def compare_2d(size: int, k: int, repeats: int, loop_limit: int) -> tuple[list[l
     }
     if size <= loop_limit:
         impls["Python double loop (yardstick)"] = lambda: loop_correlate2d(image, kernel)
-    rows, data, base = [], {}, None
-    for name, fn in impls.items():
-        out = np.asarray(fn(), dtype=np.float64)
-        if out.shape != ref.shape:
-            raise RuntimeError(f"{name} returned shape {out.shape}, the reference {ref.shape}")
-        error = float(np.max(np.abs(out - ref)) / max(1.0, float(np.max(np.abs(ref)))))
-        stats = time_repeats(fn, repeats if "loop" not in name else min(repeats, 3))
-        base = base or stats.median
-        rows.append(_row(name, stats, base, None if not data else error))
-        data[name] = {"seconds": stats.to_dict(), "max_relative_difference": error}
-    return rows, data
+    return _time_and_compare(impls, ref, repeats)
 
 
 def compare_1d(n: int, k: int, repeats: int) -> tuple[list[list[str]], dict]:
@@ -77,15 +85,7 @@ def compare_1d(n: int, k: int, repeats: int) -> tuple[list[list[str]], dict]:
         "scipy.signal.correlate (auto)": lambda: scipy.signal.correlate(x, kern, mode="valid"),
         "tf.nn.conv1d (what keras Conv1D calls)": lambda: tf.nn.conv1d(xt, wt, 1, "VALID").numpy()[0, :, 0],
     }
-    rows, data, base = [], {}, None
-    for name, fn in impls.items():
-        out = np.asarray(fn(), dtype=np.float64)
-        error = float(np.max(np.abs(out - ref)) / max(1.0, float(np.max(np.abs(ref)))))
-        stats = time_repeats(fn, repeats)
-        base = base or stats.median
-        rows.append(_row(name, stats, base, None if not data else error))
-        data[name] = {"seconds": stats.to_dict(), "max_relative_difference": error}
-    return rows, data
+    return _time_and_compare(impls, ref, repeats)
 
 
 def compare_layer(batch: int, size: int, c_in: int, c_out: int, k: int, repeats: int) -> tuple[list[list[str]], dict]:
@@ -103,15 +103,7 @@ def compare_layer(batch: int, size: int, c_in: int, c_out: int, k: int, repeats:
         "course_utils.ops.conv2d_layer (NumPy reference)": lambda: conv2d_layer(x, kernel, bias, padding="same"),
         "keras.layers.Conv2D": lambda: np.asarray(layer(x)),
     }
-    rows, data, base = [], {}, None
-    for name, fn in impls.items():
-        out = np.asarray(fn(), dtype=np.float64)
-        error = float(np.max(np.abs(out - ref)) / max(1.0, float(np.max(np.abs(ref)))))
-        stats = time_repeats(fn, repeats)
-        base = base or stats.median
-        rows.append(_row(name, stats, base, None if not data else error))
-        data[name] = {"seconds": stats.to_dict(), "max_relative_difference": error}
-    return rows, data
+    return _time_and_compare(impls, ref, repeats)
 
 
 def run(cfg: dict) -> Section:
