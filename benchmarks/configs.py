@@ -17,7 +17,7 @@ TITLES = {"gemm": "1. Machine limit: fp32 matrix multiply", "training": "2. Trai
 # ------------------------------------------------------------------------------------------ model builders
 # "module:function" and keyword arguments; sizes are the course's (Fashion-MNIST, 28×28×1, 10 classes).
 VGG11_COURSE = {"builder": "course_utils.models:vgg11",
-                "kwargs": {"input_shape": [28, 28, 1], "num_classes": 10, "width": 0.25, "batch_norm": True}}
+                "kwargs": {"input_shape": [28, 28, 1], "num_classes": 10, "width": 0.25, "batch_norm": True, "dropout": 0.2}}
 XCEPTION_COURSE = {"builder": "course_utils.models:mini_xception",
                    "kwargs": {"input_shape": [28, 28, 1], "num_classes": 10, "width": 0.5}}
 VGG11_PAPER = {"builder": "course_utils.models:vgg11", "kwargs": {}}  # 224×224×3, 1000 classes
@@ -76,14 +76,16 @@ ACCURACY = [
      "profiles": {"ci": {"epochs": 2, "batch_size": 32}, "lab": {"epochs": 8, "batch_size": 32}},
      "targets": {"ci": 0.70, "lab": 0.75}},
     {"name": "VGG11 (width ¼, BN), Fashion-MNIST", "notebook": "08_vgg11",
-     "data": {"kind": "fashion_pipeline", "train": {"ci": 15_000, "lab": None}, "batch_size": 128},
+     "data": {"kind": "fashion_pipeline", "train": {"ci": 20_000, "lab": None}, "augment": {"ci": False, "lab": True},
+              "batch_size": 128},
      "model": VGG11_COURSE, "loss": "sparse_categorical_crossentropy", "learning_rate": 2e-3, "schedule": "cosine",
-     "profiles": {"ci": {"epochs": 3, "batch_size": 128}, "lab": {"epochs": 8, "batch_size": 128}},
+     "profiles": {"ci": {"epochs": 3, "batch_size": 128}, "lab": {"epochs": 3, "batch_size": 128}},
      "targets": {"ci": 0.85, "lab": 0.92}, "long": ["lab"], "lab_samples": 54_000},
     {"name": "Xception-style (width ½), Fashion-MNIST", "notebook": "09_xception",
-     "data": {"kind": "fashion_pipeline", "train": {"ci": 12_000, "lab": None}, "batch_size": 128},
+     "data": {"kind": "fashion_pipeline", "train": {"ci": 12_000, "lab": None}, "augment": {"ci": False, "lab": True},
+              "batch_size": 128},
      "model": XCEPTION_COURSE, "loss": "sparse_categorical_crossentropy", "learning_rate": 2e-3, "schedule": "cosine",
-     "profiles": {"ci": {"epochs": 3, "batch_size": 128}, "lab": {"epochs": 6, "batch_size": 128}},
+     "profiles": {"ci": {"epochs": 3, "batch_size": 128}, "lab": {"epochs": 3, "batch_size": 128}},
      "targets": {"ci": 0.85, "lab": 0.92}, "long": ["lab"], "lab_samples": 54_000},
 ]
 ACCURACY_FULL = {"profiles": ["ci", "lab"], "cap_seconds": {"ci": 300, "lab": 240}, "long": False, "models": ACCURACY}
