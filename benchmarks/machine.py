@@ -61,6 +61,7 @@ def git_commit() -> str:
 
 def describe() -> dict[str, str]:
     """Machine and software facts as ``{label: value}``, in the order the report prints them."""
+    import course_utils  # noqa: F401, I001  (first: it sets TensorFlow's environment, oneDNN included)
     import keras
     import numpy as np
     import scipy
@@ -70,7 +71,7 @@ def describe() -> dict[str, str]:
     gpu = ", ".join(tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus)
     build = tf.sysconfig.get_build_info()
     mem = memory_gib()
-    onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset (on by default on x86)")
+    onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset")
     return {
         "CPU": cpu_model(),
         "Cores (logical, usable by this process)": f"{os.cpu_count()}, {len(os.sched_getaffinity(0))}",

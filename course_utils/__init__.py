@@ -1,6 +1,7 @@
 """Shared code of the CNN course: reference operations, data, models, plots and exercise checks.
 
-Import this package before TensorFlow: it quiets TensorFlow's C++ start-up logging.
+Import this package before TensorFlow: it quiets TensorFlow's C++ start-up logging and turns on its
+oneDNN CPU kernels.
 
     import course_utils as cu
     profile = cu.setup()      # seeds everything, prints versions, device and run profile
@@ -10,6 +11,10 @@ import os as _os
 
 # Must be set before TensorFlow is imported anywhere in the process.
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# TensorFlow turns its oneDNN CPU kernels on by default only on processors with AVX-512 VNNI or newer; on
+# AVX2 processors it falls back to slower generic convolutions. The course's CNNs train about 1.5–2× faster
+# with them (benchmarks/RESULTS.md, section 2). Set TF_ENABLE_ONEDNN_OPTS=0 before importing to opt out.
+_os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 from course_utils.profile import Profile, current_profile, setup  # noqa: E402
 

@@ -12,9 +12,12 @@ everywhere so that the suite compares the same outputs on every machine.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import random
+import sys
+import tempfile
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -74,8 +77,51 @@ def resolve_profile(requested: str | None, gpu: bool) -> Profile:
     return Profile(name=name, requested=value, gpu=gpu)
 
 
+#: Lines TensorFlow's C++ runtime may write to stderr while it loads, before its logging is configured
+#: (so ``TF_CPP_MIN_LOG_LEVEL`` does not silence them). They are informational.
+STARTUP_NOISE = (
+    "All log messages before absl::InitializeLog() is called are written to STDERR",
+    "oneDNN custom operations are on",
+)
+
+
+@contextlib.contextmanager
+def filtered_stderr(noise: tuple[str, ...] = STARTUP_NOISE):
+    """Capture what is written to file descriptor 2 inside the ``with`` block, C++ code included, and pass it
+    on to ``sys.stderr`` afterwards without the lines that contain one of ``noise``."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            lines = captured.read().decode(errors="replace").splitlines()
+            kept = [line for line in lines if line.strip() and not any(n in line for n in noise)]
+            if kept:
+                print("\n".join(kept), file=sys.stderr)
+
+
+def import_tensorflow():
+    """Import TensorFlow with its informational start-up lines (:data:`STARTUP_NOISE`) kept out of stderr.
+
+    The C++ runtime writes them to file descriptor 2 directly, where a Jupyter kernel would store them as
+    a stderr output of the cell. Everything else written during the import still reaches ``sys.stderr``.
+
+    Returns:
+        The ``tensorflow`` module.
+    """
+    if "tensorflow" not in sys.modules:
+        with filtered_stderr():
+            import tensorflow  # noqa: F401
+    return sys.modules["tensorflow"]
+
+
 def _gpu_available() -> bool:
-    import tensorflow as tf
+    tf = import_tensorflow()
 
     return bool(tf.config.list_physical_devices("GPU"))
 
@@ -114,10 +160,10 @@ def setup(seed: int = 0) -> Profile:
     Returns:
         The :class:`Profile` to read budgets from (``profile.pick(ci=..., lab=..., full=...)``).
     """
+    tf = import_tensorflow()
     import keras
     import matplotlib
     import scipy
-    import tensorflow as tf
 
     import course_utils
 

@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import pytest
 
 from course_utils import profile as prof
@@ -61,3 +65,24 @@ def test_seed_everything_makes_keras_weights_repeatable():
     b = keras.layers.Dense(4, name="d")
     b.build((None, 3))
     assert (a.kernel.numpy() == b.kernel.numpy()).all()
+
+
+def test_filtered_stderr_drops_only_the_start_up_noise(capfd):
+    from course_utils.profile import STARTUP_NOISE, filtered_stderr
+
+    with filtered_stderr():
+        os.write(2, f"I0000 port.cc:153] {STARTUP_NOISE[1]}. You may see ...\n".encode())
+        os.write(2, b"a real problem\n")
+    err = capfd.readouterr().err
+    assert "a real problem" in err
+    assert STARTUP_NOISE[1] not in err
+
+
+def test_tensorflow_starts_quietly_with_onednn_kernels():
+    code = ("import course_utils, os; from course_utils.profile import import_tensorflow; tf = import_tensorflow(); "
+            "print(os.environ['TF_ENABLE_ONEDNN_OPTS'], tf.__version__)")
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_ENABLE_ONEDNN_OPTS", "TF_CPP_MIN_LOG_LEVEL")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("1 2.")
+    assert done.stderr.strip() == ""
