@@ -118,7 +118,8 @@ def load_data(spec: dict, profile: str) -> dict:
         fashion = resolve("course_utils.pipeline:fashion_mnist")
         n = spec["train"].get(profile) if isinstance(spec.get("train"), dict) else None
         augment = bool(spec.get("augment", {}).get(profile, True))
-        data_ = fashion(n, batch_size=int(spec["batch_size"]), augment=augment)
+        max_shift = int(spec.get("max_shift", {}).get(profile, 2))
+        data_ = fashion(n, batch_size=int(spec["batch_size"]), augment=augment, max_shift=max_shift)
         x_te = (data_.x_test.astype(np.float32) / 255.0)[..., None]
         return {"train": (data_.train, None), "val": (data_.val, None), "test": (x_te, data_.y_test.astype(np.int64)),
                 "extra": {}, "n_train": data_.n_train, "steps_per_epoch": data_.steps_per_epoch}

@@ -140,14 +140,14 @@ class FashionData:
 
 
 def fashion_mnist(n_train: int | None = None, *, batch_size: int = 128, val_fraction: float = 0.1,
-                  augment: bool = True, seed: int = 0) -> FashionData:
+                  augment: bool = True, max_shift: int = 2, seed: int = 0) -> FashionData:
     """Load Fashion-MNIST, carve a stratified validation split out of the *training* set, and wrap the parts
     in :func:`make_dataset` pipelines.
 
     Args:
         n_train: keep only the first ``n_train`` samples of the (shuffled) training part; None keeps all
             (54,000 with ``val_fraction=0.1``).
-        batch_size, augment, seed: passed to :func:`make_dataset`.
+        batch_size, augment, max_shift, seed: passed to :func:`make_dataset` (``max_shift=0``: flips only).
         val_fraction: share of the official training set held out for validation.
 
     Returns:
@@ -166,7 +166,8 @@ def fashion_mnist(n_train: int | None = None, *, batch_size: int = 128, val_frac
             raise ValueError(f"n_train must be an int in 1..{len(x_tr)} (or None for all), got {n_train!r}.")
         x_tr, y_tr = x_tr[:n_train], y_tr[:n_train]
     return FashionData(
-        train=make_dataset(x_tr, y_tr, batch_size=batch_size, training=True, augment=augment, seed=seed),
+        train=make_dataset(x_tr, y_tr, batch_size=batch_size, training=True, augment=augment,
+                           max_shift=max_shift, seed=seed),
         val=make_dataset(x_val, y_val, batch_size=512),
         test=make_dataset(x_test, batch_size=512),
         x_test=x_test, y_test=y_test, n_train=len(x_tr), n_val=len(x_val),

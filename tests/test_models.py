@@ -79,10 +79,19 @@ def test_small_variants_train_one_step(builder):
 
 def test_mini_xception_structure():
     model = models.mini_xception((28, 28, 1), 10, width=0.5)
-    assert model.get_layer("block4_add").output.shape[1:] == (2, 2, 256)
+    assert model.get_layer("stem_conv").output.shape[1:] == (14, 14, 16)   # stride 2, as in Xception
+    assert model.get_layer("block1_add").output.shape[1:] == (7, 7, 32)
+    assert model.get_layer("block4_add").output.shape[1:] == (1, 1, 256)
     seps = [layer for layer in model.layers if isinstance(layer, keras.layers.SeparableConv2D)]
     assert len(seps) == 8
     assert model.get_layer("stem_conv").filters == 16
+
+
+def test_mini_xception_stem_stride_keeps_the_parameters():
+    full = models.mini_xception((28, 28, 1), 10, width=0.5, stem_strides=1)
+    half = models.mini_xception((28, 28, 1), 10, width=0.5)
+    assert full.get_layer("block4_add").output.shape[1:] == (2, 2, 256)
+    assert full.count_params() == half.count_params()
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -114,6 +123,7 @@ def test_xception_rejects_bad_arguments(kwargs, match):
     ({"block_channels": (32, 0)}, "block_channels"),
     ({"width": 0}, "width"),
     ({"stem_channels": 0}, "stem_channels"),
+    ({"stem_strides": 3}, "stem_strides"),
     ({"dropout": -0.1}, "dropout"),
     ({"num_classes": "10"}, "num_classes"),
 ])

@@ -104,3 +104,15 @@ def test_fashion_mnist_split_comes_from_the_training_set():
     assert next(iter(data.test)).shape == (512, 28, 28, 1)
     with pytest.raises(ValueError, match="n_train"):
         pipeline.fashion_mnist(n_train=0)
+
+
+def test_fashion_mnist_flips_only_when_max_shift_is_zero():
+    data = pipeline.fashion_mnist(n_train=64, batch_size=64, augment=True, max_shift=0, seed=1)
+    plain = pipeline.fashion_mnist(n_train=64, batch_size=64, augment=False, seed=1)
+    augmented, labels = _batches(data.train)[0]
+    originals, plain_labels = _batches(plain.train)[0]
+    np.testing.assert_array_equal(labels, plain_labels)  # same seeded shuffle, so the same order
+    flipped = [np.array_equal(a, o[:, ::-1]) and not np.array_equal(a, o) for a, o in zip(augmented, originals)]
+    kept = [np.array_equal(a, o) for a, o in zip(augmented, originals)]
+    assert all(f or k for f, k in zip(flipped, kept))
+    assert 16 < sum(flipped) < 48
