@@ -47,7 +47,8 @@ TRAINING_FULL = {
          "variants": [v["name"] for v in VARIANTS if v["name"] not in ("batch 32", "threads: intra-op 1, inter-op 1")]},
         {"name": "Xception-style (width ½), 28×28×1", "model": XCEPTION_COURSE, "samples": 2048,
          "variants": ["baseline: batch 128, NumPy arrays, defaults", "batch 256",
-                      "tf.data pipeline (cached tensors, shuffle, batch, prefetch)"]},
+                      "tf.data pipeline (cached tensors, shuffle, batch, prefetch)",
+                      "oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)"]},
     ],
     "paper_check": VGG11_PAPER,
 }

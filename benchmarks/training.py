@@ -81,9 +81,9 @@ def run(cfg: dict, peak_gflops: float | None) -> Section:
                 section.data.setdefault(model_cfg["name"], {})[name] = {"error": str(err)[-2000:]}
                 continue
             stats = Stats(res["images_per_second"])
-            info = res
+            info = info or res  # the first variant that ran (the baseline) describes the model
             base = base or stats.median
-            macs = res.get("macs")
+            macs = info.get("macs")  # the same network in every variant: count its work once
             if macs:
                 flops = Stats([6 * macs * v / 1e9 for v in stats.values])
                 frac = f"{flops.median / peak_gflops:.1%}" if peak_gflops else "–"

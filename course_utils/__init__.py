@@ -12,8 +12,8 @@ import os as _os
 # Must be set before TensorFlow is imported anywhere in the process.
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # TensorFlow turns its oneDNN CPU kernels on by default only on processors with AVX-512 VNNI or newer; on
-# AVX2 processors it falls back to slower generic convolutions. The course's CNNs train about 1.5–2× faster
-# with them (benchmarks/RESULTS.md, section 2). Set TF_ENABLE_ONEDNN_OPTS=0 before importing to opt out.
+# AVX2 processors it falls back to slower generic convolutions: there the course's VGG11 trains about twice
+# as fast with them (benchmarks/RESULTS.md, section 2). Set TF_ENABLE_ONEDNN_OPTS=0 before importing to opt out.
 _os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 from course_utils.profile import Profile, current_profile, setup  # noqa: E402
