@@ -21,31 +21,20 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from course_utils._checks import int_pair, positive_int
+
 WEIGHT_LAYERS = ("Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D", "Dense")
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}.")
-    return value
-
-
-def _pair(value, name: str) -> tuple[int, int]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = (value, value)
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}.")
-    return _positive_int(value[0], name), _positive_int(value[1], name)
 
 
 def conv2d_params(kernel_size: int | Sequence[int], in_channels: int, out_channels: int, use_bias: bool = True) -> int:
     """Parameters of a regular ``Conv2D``: k_h·k_w·C_in·C_out weights plus C_out biases.
 
     Raises:
-        ValueError: for a non-positive or non-int size.
+        TypeError: for a size that is not an int.
+        ValueError: for a size below 1.
     """
-    kh, kw = _pair(kernel_size, "kernel_size")
-    cin, cout = _positive_int(in_channels, "in_channels"), _positive_int(out_channels, "out_channels")
+    kh, kw = int_pair(kernel_size, "kernel_size")
+    cin, cout = positive_int(in_channels, "in_channels"), positive_int(out_channels, "out_channels")
     return kh * kw * cin * cout + (cout if use_bias else 0)
 
 
@@ -55,11 +44,12 @@ def separable_conv2d_params(kernel_size: int | Sequence[int], in_channels: int, 
     then a 1×1 pointwise convolution from C_in·depth_multiplier to C_out channels, plus C_out biases.
 
     Raises:
-        ValueError: for a non-positive or non-int size.
+        TypeError: for a size that is not an int.
+        ValueError: for a size below 1.
     """
-    kh, kw = _pair(kernel_size, "kernel_size")
-    cin, cout = _positive_int(in_channels, "in_channels"), _positive_int(out_channels, "out_channels")
-    dm = _positive_int(depth_multiplier, "depth_multiplier")
+    kh, kw = int_pair(kernel_size, "kernel_size")
+    cin, cout = positive_int(in_channels, "in_channels"), positive_int(out_channels, "out_channels")
+    dm = positive_int(depth_multiplier, "depth_multiplier")
     return kh * kw * cin * dm + cin * dm * cout + (cout if use_bias else 0)
 
 
@@ -71,11 +61,12 @@ def conv2d_macs(output_size: int | Sequence[int], kernel_size: int | Sequence[in
         output_size: ``(H_out, W_out)`` of the output feature map (or one int for a square map).
 
     Raises:
-        ValueError: for a non-positive or non-int size.
+        TypeError: for a size that is not an int.
+        ValueError: for a size below 1.
     """
-    h, w = _pair(output_size, "output_size")
-    kh, kw = _pair(kernel_size, "kernel_size")
-    return h * w * kh * kw * _positive_int(in_channels, "in_channels") * _positive_int(out_channels, "out_channels")
+    h, w = int_pair(output_size, "output_size")
+    kh, kw = int_pair(kernel_size, "kernel_size")
+    return h * w * kh * kw * positive_int(in_channels, "in_channels") * positive_int(out_channels, "out_channels")
 
 
 def separable_conv2d_macs(output_size: int | Sequence[int], kernel_size: int | Sequence[int], in_channels: int,
@@ -84,12 +75,13 @@ def separable_conv2d_macs(output_size: int | Sequence[int], kernel_size: int | S
     depth multiplier (stride applied in the depthwise step, so both steps run on the output grid).
 
     Raises:
-        ValueError: for a non-positive or non-int size.
+        TypeError: for a size that is not an int.
+        ValueError: for a size below 1.
     """
-    h, w = _pair(output_size, "output_size")
-    kh, kw = _pair(kernel_size, "kernel_size")
-    cin, cout = _positive_int(in_channels, "in_channels"), _positive_int(out_channels, "out_channels")
-    dm = _positive_int(depth_multiplier, "depth_multiplier")
+    h, w = int_pair(output_size, "output_size")
+    kh, kw = int_pair(kernel_size, "kernel_size")
+    cin, cout = positive_int(in_channels, "in_channels"), positive_int(out_channels, "out_channels")
+    dm = positive_int(depth_multiplier, "depth_multiplier")
     return h * w * (kh * kw * cin * dm + cin * dm * cout)
 
 
@@ -179,15 +171,16 @@ def receptive_field(kernels: Sequence[int], strides: Sequence[int] | None = None
     7
 
     Raises:
-        ValueError: for lengths that differ or non-positive sizes.
+        TypeError: for a kernel or stride that is not an int.
+        ValueError: for lengths that differ or sizes below 1.
     """
     strides = [1] * len(kernels) if strides is None else list(strides)
     if len(strides) != len(kernels):
         raise ValueError(f"got {len(kernels)} kernels but {len(strides)} strides; give one stride per layer.")
     field, jump = 1, 1
     for k, s in zip(kernels, strides):
-        field += (_positive_int(k, "each kernel") - 1) * jump
-        jump *= _positive_int(s, "each stride")
+        field += (positive_int(k, "each kernel") - 1) * jump
+        jump *= positive_int(s, "each stride")
     return field
 
 

@@ -39,6 +39,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from course_utils._checks import int_pair, positive_int
+
 __all__ = [
     "conv1d",
     "conv2d",
@@ -70,24 +72,6 @@ def _as_array(x: object, ndim: int | tuple[int, ...], name: str, hint: str) -> n
     return arr
 
 
-def _positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive integer, got {value!r} of type {type(value).__name__}.")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}; use 1 for no skipping.")
-    return int(value)
-
-
-def _pair(value: object, name: str) -> tuple[int, int]:
-    """An int or a pair of ints, each >= 1, as a pair."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair (rows, columns), got {value!r}.")
-        return _positive_int(value[0], name), _positive_int(value[1], name)
-    v = _positive_int(value, name)
-    return v, v
-
-
 def _choice(value: object, allowed: tuple[str, ...], name: str) -> str:
     if value not in allowed:
         raise ValueError(f"{name}={value!r} is not known; use one of {', '.join(repr(a) for a in allowed)}.")
@@ -108,7 +92,7 @@ def output_size(n: int, k: int, stride: int = 1, padding: int = 0) -> int:
     >>> output_size(28, 3), output_size(6, 3, stride=3), output_size(5, 3, padding=1)
     (26, 2, 5)
     """
-    n, k, stride = _positive_int(n, "n"), _positive_int(k, "k"), _positive_int(stride, "stride")
+    n, k, stride = positive_int(n, "n"), positive_int(k, "k"), positive_int(stride, "stride")
     if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
         raise ValueError(f"padding must be an integer >= 0 (zeros on each side), got {padding!r}.")
     if k > n + 2 * padding:
@@ -127,7 +111,7 @@ def same_padding(n: int, k: int, stride: int = 1) -> tuple[int, int]:
     >>> same_padding(5, 3), same_padding(5, 4), same_padding(6, 3, stride=2)
     ((1, 1), (1, 2), (0, 1))
     """
-    n, k, stride = _positive_int(n, "n"), _positive_int(k, "k"), _positive_int(stride, "stride")
+    n, k, stride = positive_int(n, "n"), positive_int(k, "k"), positive_int(stride, "stride")
     out = -(-n // stride)
     total = max((out - 1) * stride + k - n, 0)
     return total // 2, total - total // 2
@@ -195,7 +179,7 @@ def conv1d(x: np.ndarray, k: np.ndarray, mode: str = "valid", stride: int = 1, f
     x = _as_array(x, 1, "x", "pass one signal of shape (n,); for (n, 1) use x[:, 0] or x.ravel().")
     k = _as_array(k, 1, "k", "pass one kernel of shape (K,).")
     mode = _choice(mode, MODES_1D, "mode")
-    stride = _positive_int(stride, "stride")
+    stride = positive_int(stride, "stride")
     if mode == "valid" and len(k) > len(x):
         raise ValueError(f"kernel of length {len(k)} is longer than the signal of length {len(x)} in 'valid' "
                          "mode; use a shorter kernel, or mode='same' or 'full'.")
@@ -230,7 +214,7 @@ def conv2d(image: np.ndarray, kernel: np.ndarray, mode: str = "valid", stride: i
                       "for several channels use conv2d_layer.")
     kernel = _as_array(kernel, 2, "kernel", "pass a kernel of shape (kh, kw).")
     mode = _choice(mode, MODES_2D, "mode")
-    sh, sw = _pair(stride, "stride")
+    sh, sw = int_pair(stride, "stride")
     (h, w), (kh, kw) = image.shape, kernel.shape
     if mode == "valid" and (kh > h or kw > w):
         raise ValueError(f"kernel {kernel.shape} is larger than the image {image.shape} in 'valid' mode; "
@@ -266,7 +250,7 @@ def conv2d_layer(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None = No
     v = _as_array(x, (3, 4), "x", "pass (height, width, channels) or (batch, height, width, channels).")
     kernel = _as_array(kernel, 4, "kernel", "use Keras' layout (kh, kw, in_channels, out_channels).")
     padding = _choice(padding, PADDINGS, "padding")
-    sh, sw = _pair(stride, "stride")
+    sh, sw = int_pair(stride, "stride")
     batched = v.ndim == 4
     v = v if batched else v[None]
     kh, kw, c_in, c_out = kernel.shape
@@ -307,8 +291,8 @@ def pool1d(x: np.ndarray, size: int, stride: int | None = None, mode: str = "max
         mode, an unknown mode or padding, or a size/stride that is not a positive integer.
     """
     x = _as_array(x, 1, "x", "pass one signal of shape (n,).")
-    out = pool2d(x[:, None], (_positive_int(size, "size"), 1),
-                 stride=None if stride is None else (_positive_int(stride, "stride"), 1), mode=mode, padding=padding)
+    out = pool2d(x[:, None], (positive_int(size, "size"), 1),
+                 stride=None if stride is None else (positive_int(stride, "stride"), 1), mode=mode, padding=padding)
     return out[:, 0]
 
 
@@ -336,8 +320,8 @@ def pool2d(x: np.ndarray, size: int | tuple[int, int], stride: int | tuple[int, 
                     "or (batch, height, width, channels).")
     mode = _choice(mode, POOL_MODES, "mode")
     padding = _choice(padding, PADDINGS, "padding")
-    ph, pw = _pair(size, "size")
-    sh, sw = (ph, pw) if stride is None else _pair(stride, "stride")
+    ph, pw = int_pair(size, "size")
+    sh, sw = (ph, pw) if stride is None else int_pair(stride, "stride")
     v = {2: arr[None, :, :, None], 3: arr[None], 4: arr}[arr.ndim]
     h, w = v.shape[1:3]
     if padding == "valid" and (ph > h or pw > w):

@@ -109,11 +109,11 @@ def test_format_table():
 
 @pytest.mark.parametrize("call, error", [
     (lambda: cx.conv2d_params(0, 3, 3), ValueError),
-    (lambda: cx.conv2d_params(3, 3, 2.5), ValueError),
+    (lambda: cx.conv2d_params(3, 3, 2.5), TypeError),
     (lambda: cx.separable_conv2d_params((3, 3, 3), 3, 3), ValueError),
     (lambda: cx.separable_conv2d_params(3, 3, 3, depth_multiplier=0), ValueError),
     (lambda: cx.conv2d_macs(-1, 3, 3, 3), ValueError),
-    (lambda: cx.separable_conv2d_macs(4, 3, True, 3), ValueError),
+    (lambda: cx.separable_conv2d_macs(4, 3, True, 3), TypeError),
     (lambda: cx.count_macs("vgg"), TypeError),
     (lambda: cx.receptive_field_table(42), TypeError),
     (lambda: cx.format_table([]), ValueError),
@@ -142,3 +142,14 @@ def test_receptive_field_of_a_chain():
         cx.receptive_field([3, 3], [1])
     with pytest.raises(ValueError, match="kernel"):
         cx.receptive_field([0])
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: cx.conv2d_params(3.0, 1, 1), TypeError, "kernel_size must be a positive integer"),
+    (lambda: cx.conv2d_params((3, 3, 3), 1, 1), ValueError, "pair"),
+    (lambda: cx.separable_conv2d_macs(4, 3, 0, 8), ValueError, "in_channels must be >= 1"),
+    (lambda: cx.receptive_field([3, 3], [1, 0]), ValueError, "use 1 for no skipping"),
+])
+def test_sizes_are_checked_with_clear_messages(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
