@@ -127,14 +127,14 @@ def vgg11(
     return keras.Model(inputs, outputs, name=name)
 
 
-def _separable_bn(x, filters: int, name: str, relu_first: bool = True):
+def _separable_bn(x, filters: int, name: str, relu_first: bool = True, momentum: float = 0.99):
     """ReLU → 3×3 depthwise-separable convolution (no bias) → batch norm, as in Xception."""
     from keras import layers
 
     if relu_first:
         x = layers.Activation("relu", name=f"{name}_relu")(x)
     x = layers.SeparableConv2D(filters, 3, padding="same", use_bias=False, name=name)(x)
-    return layers.BatchNormalization(name=f"{name}_bn")(x)
+    return layers.BatchNormalization(momentum=momentum, name=f"{name}_bn")(x)
 
 
 def _shortcut(x, filters: int, name: str, momentum: float = 0.99):
@@ -225,33 +225,35 @@ def mini_xception(
     input_shape: Sequence[int] = (28, 28, 1),
     num_classes: int = 10,
     width: float = 1.0,
-    block_channels: Sequence[int] = (64, 128, 256, 512),
-    stem_channels: int = 32,
+    block_channels: Sequence[int] = (128, 256, 512),
+    stem_channels: int | Sequence[int] = (32, 64),
     stem_strides: int = 2,
     dropout: float = 0.5,
     bn_momentum: float = 0.9,
     name: str = "mini_xception",
 ):
-    """A small Xception-style network for 28×28 or 32×32 images (after the mini-Xception of
-    *Deep Learning with Python*, Chollet 2021).
+    """A small Xception-style network for 28×28 or 32×32 images: Xception's entry flow, scaled down (in the
+    manner of the mini-Xception of *Deep Learning with Python*, Chollet 2021).
 
-    A regular 3×3 stem convolution (``stem_channels``, stride ``stem_strides``), then one residual block
-    per entry of ``block_channels``: BN → ReLU → separable 3×3 → BN → ReLU → separable 3×3 → 3×3 max
-    pooling of stride 2, added to a 1×1 stride-2 convolution of the block's input. Global average
-    pooling, dropout and a softmax classifier close it. With the defaults, 28×28 shrinks
-    28 → 14 (stem) → 7 → 4 → 2 → 1.
+    The stem is a stack of regular 3×3 convolutions, each followed by batch norm and ReLU; the first has
+    stride ``stem_strides``. With the defaults it is Xception's own stem: 32 channels of stride 2, then 64.
+    One residual block per entry of ``block_channels`` follows, as in Xception's entry flow:
+    separable 3×3 → BN → ReLU → separable 3×3 → BN → 3×3 max pooling of stride 2, added to a 1×1 stride-2
+    convolution (+ BN) of the block's input, then ReLU. Global average pooling, dropout and a softmax
+    classifier close it. With the defaults, 28×28 shrinks 28 → 14 (stem) → 7 → 4 → 2.
 
-    The stem has stride 2 as in Xception's entry flow, whose first convolution halves the image: the
-    separable blocks then work on 14×14 maps instead of 28×28, which made training two to five times
-    faster on a two-core CPU, where depthwise convolutions do little arithmetic per byte they move.
+    The stride-2 stem lets the separable blocks work on 14×14 maps instead of 28×28, which made training two
+    to five times faster on a two-core CPU, where depthwise convolutions do little arithmetic per byte they
+    move; the regular convolutions of the stem are the cheap place to add capacity on such a machine.
 
     Args:
         input_shape: ``(height, width, channels)``, at least 8×8.
         num_classes: size of the softmax output.
-        width: multiplies every channel count (0.5 gives a 16 | 32, 64, 128, 256 network).
+        width: multiplies every channel count (0.5 gives a 16, 32 | 64, 128, 256 network).
         block_channels: output channels of the residual blocks before scaling; one stride-2 pooling each.
-        stem_channels: output channels of the first, regular convolution before scaling.
-        stem_strides: stride of the stem convolution (2 as in Xception; 1 keeps the full resolution).
+        stem_channels: output channels of the regular stem convolutions before scaling (one int: one
+            convolution).
+        stem_strides: stride of the first stem convolution (2 as in Xception; 1 keeps the full resolution).
         dropout: dropout rate before the classifier; 0 removes the layer.
         bn_momentum: momentum of the batch-norm moving statistics (0.9, as in :func:`vgg11`).
         name: the model's name.
@@ -260,8 +262,8 @@ def mini_xception(
         A functional ``keras.Model`` from ``(batch, *input_shape)`` to ``(batch, num_classes)`` probabilities.
 
     Raises:
-        ValueError: for a malformed or too small ``input_shape``, empty ``block_channels``,
-            non-positive sizes, or a dropout outside [0, 1).
+        ValueError: for a malformed or too small ``input_shape``, empty ``block_channels`` or
+            ``stem_channels``, non-positive sizes, or a dropout outside [0, 1).
     """
     import keras
     from keras import layers
@@ -269,30 +271,35 @@ def mini_xception(
     shape = _check_input_shape(input_shape, 8, "mini_xception")
     _check_positive(num_classes, "num_classes")
     _check_positive(width, "width")
-    _check_positive(stem_channels, "stem_channels")
+    stems = (stem_channels,) if isinstance(stem_channels, (int, float)) else tuple(stem_channels)
+    if len(stems) == 0:
+        raise ValueError("stem_channels must list at least one convolution, for example (32, 64).")
+    for channels in stems:
+        _check_positive(channels, "each entry of stem_channels")
     if stem_strides not in (1, 2):
         raise ValueError(f"stem_strides must be 1 or 2, got {stem_strides!r}.")
     if len(block_channels) == 0:
-        raise ValueError("block_channels must list at least one block, for example (64, 128, 256, 512).")
+        raise ValueError("block_channels must list at least one block, for example (128, 256, 512).")
     for channels in block_channels:
         _check_positive(channels, "each entry of block_channels")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout!r}.")
 
     inputs = keras.Input(shape=shape, name="image")
-    x = layers.Conv2D(_scaled(stem_channels, width), 3, strides=stem_strides, padding="same", use_bias=False,
-                      name="stem_conv")(inputs)
+    x = inputs
+    for s, channels in enumerate(stems, start=1):
+        x = layers.Conv2D(_scaled(channels, width), 3, strides=stem_strides if s == 1 else 1, padding="same",
+                          use_bias=False, name=f"stem_conv{s}")(x)
+        x = layers.BatchNormalization(momentum=bn_momentum, name=f"stem_conv{s}_bn")(x)
+        x = layers.Activation("relu", name=f"stem_conv{s}_relu")(x)
     for b, channels in enumerate(block_channels, start=1):
         filters = _scaled(channels, width)
         residual = _shortcut(x, filters, f"block{b}_shortcut", bn_momentum)
-        for c in (1, 2):
-            x = layers.BatchNormalization(momentum=bn_momentum, name=f"block{b}_sepconv{c}_pre_bn")(x)
-            x = layers.Activation("relu", name=f"block{b}_sepconv{c}_relu")(x)
-            x = layers.SeparableConv2D(filters, 3, padding="same", use_bias=False, name=f"block{b}_sepconv{c}")(x)
+        x = _separable_bn(x, filters, f"block{b}_sepconv1", relu_first=False, momentum=bn_momentum)
+        x = _separable_bn(x, filters, f"block{b}_sepconv2", momentum=bn_momentum)
         x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"block{b}_pool")(x)
         x = layers.Add(name=f"block{b}_add")([x, residual])
-    x = layers.BatchNormalization(momentum=bn_momentum, name="head_bn")(x)
-    x = layers.Activation("relu", name="head_relu")(x)
+        x = layers.Activation("relu", name=f"block{b}_relu")(x)
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     if dropout > 0:
         x = layers.Dropout(dropout, name="dropout")(x)

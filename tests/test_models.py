@@ -79,18 +79,34 @@ def test_small_variants_train_one_step(builder):
 
 def test_mini_xception_structure():
     model = models.mini_xception((28, 28, 1), 10, width=0.5)
-    assert model.get_layer("stem_conv").output.shape[1:] == (14, 14, 16)   # stride 2, as in Xception
-    assert model.get_layer("block1_add").output.shape[1:] == (7, 7, 32)
-    assert model.get_layer("block4_add").output.shape[1:] == (1, 1, 256)
+    assert model.get_layer("stem_conv1").output.shape[1:] == (14, 14, 16)   # stride 2, as in Xception
+    assert model.get_layer("stem_conv2").output.shape[1:] == (14, 14, 32)
+    assert model.get_layer("block1_add").output.shape[1:] == (7, 7, 64)
+    assert model.get_layer("block3_add").output.shape[1:] == (2, 2, 256)
     seps = [layer for layer in model.layers if isinstance(layer, keras.layers.SeparableConv2D)]
-    assert len(seps) == 8
-    assert model.get_layer("stem_conv").filters == 16
+    assert len(seps) == 6
+    regular = [layer.name for layer in model.layers if type(layer) is keras.layers.Conv2D]
+    assert regular == ["stem_conv1", "stem_conv2", "block1_shortcut", "block2_shortcut", "block3_shortcut"]
+    # stem: 3·3·1·16 + 3·3·16·32 weights and 4 values per channel in each batch norm
+    stem = 9 * 16 + 9 * 16 * 32 + 4 * (16 + 32)
+    block1 = (9 * 32 + 32 * 64) + (9 * 64 + 64 * 64) + 2 * 4 * 64 + (32 * 64 + 4 * 64)  # two separable, shortcut
+    assert sum(model.get_layer(n).count_params() for n in
+               ("stem_conv1", "stem_conv1_bn", "stem_conv2", "stem_conv2_bn")) == stem
+    assert sum(layer.count_params() for layer in model.layers if layer.name.startswith("block1_")) == block1
+
+
+def test_mini_xception_one_stem_convolution():
+    model = models.mini_xception((32, 32, 3), 10, width=0.5, stem_channels=32, block_channels=(64, 128))
+    stem = [layer.name for layer in model.layers if type(layer) is keras.layers.Conv2D and layer.name.startswith("stem")]
+    assert stem == ["stem_conv1"]
+    assert model.get_layer("block2_add").output.shape[1:] == (4, 4, 64)   # 32 → 16 → 8 → 4
 
 
 def test_mini_xception_stem_stride_keeps_the_parameters():
     full = models.mini_xception((28, 28, 1), 10, width=0.5, stem_strides=1)
     half = models.mini_xception((28, 28, 1), 10, width=0.5)
-    assert full.get_layer("block4_add").output.shape[1:] == (2, 2, 256)
+    assert full.get_layer("stem_conv2").output.shape[1:] == (28, 28, 32)
+    assert full.get_layer("block3_add").output.shape[1:] == (4, 4, 256)
     assert full.count_params() == half.count_params()
 
 
@@ -123,6 +139,8 @@ def test_xception_rejects_bad_arguments(kwargs, match):
     ({"block_channels": (32, 0)}, "block_channels"),
     ({"width": 0}, "width"),
     ({"stem_channels": 0}, "stem_channels"),
+    ({"stem_channels": ()}, "stem_channels"),
+    ({"stem_channels": (32, -64)}, "stem_channels"),
     ({"stem_strides": 3}, "stem_strides"),
     ({"dropout": -0.1}, "dropout"),
     ({"num_classes": "10"}, "num_classes"),
