@@ -52,11 +52,15 @@ def _run_section(key: str, cfg: dict, args: argparse.Namespace, state: dict) -> 
         with cpu_lock():
             return gemm.run(cfg)
     if key == "training":
-        peak = state.get("peak") or args.peak_gflops
+        peak, source = state.get("peak"), "section 1 of this run"
+        if peak is None and args.peak_gflops:
+            peak, source = args.peak_gflops, "given with --peak-gflops"
         if peak is None:
+            size = 2048 if not args.tiny else 128
             with cpu_lock():
-                peak = gemm.gemm_rate(2048 if not args.tiny else 128, 3).median
-        return training.run(cfg, peak)
+                peak = gemm.gemm_rate(size, 3).median
+            source = f"a quick {size}×{size} fp32 matrix multiply measured just before this section"
+        return training.run(cfg, peak, source)
     if key == "accuracy":
         if args.long:
             cfg = {**cfg, "long": True, "cap_seconds": {k: max(v, 1800) for k, v in cfg["cap_seconds"].items()}}

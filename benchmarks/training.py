@@ -35,7 +35,7 @@ def measure(model_cfg: dict, variant: dict, repeats: int, in_process: bool = Fal
     return run_worker("throughput", task, env=variant.get("env"), in_process=in_process)
 
 
-def run(cfg: dict, peak_gflops: float | None) -> Section:
+def run(cfg: dict, peak_gflops: float | None, peak_source: str = "section 1") -> Section:
     section = Section(
         "training", "2. Training efficiency",
         "Training throughput (`model.fit`, Adam, sparse categorical cross-entropy) of the course's two "
@@ -43,12 +43,13 @@ def run(cfg: dict, peak_gflops: float | None) -> Section:
         "shape, in a fresh process per configuration: one warm-up epoch, then each of the next epochs is "
         "one repeat. Multiply-adds per image come from `course_utils.complexity.count_macs`, which counts "
         "them from the layer shapes; a training step costs about 3× the forward pass, so the achieved "
-        "rate is 6 × MACs × images/s FLOP/s, shown as a fraction of the GEMM peak of section 1. Each "
+        "rate is 6 × MACs × images/s FLOP/s, shown as a fraction of the fp32 GEMM peak (the note below says "
+        "where it comes from). Each "
         "variant changes one setting from the baseline.",
     )
     repeats = cfg["repeats"]
     if peak_gflops:
-        section.notes.append(f"Peak used: {peak_gflops:.1f} GFLOP/s (section 1).")
+        section.notes.append(f"Peak used: {peak_gflops:.1f} GFLOP/s ({peak_source}).")
     check = cfg.get("paper_check")
     if check:
         try:

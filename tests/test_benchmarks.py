@@ -61,6 +61,11 @@ def test_report_has_every_section(report):
     assert "the section failed" not in report, report
 
 
+def test_training_section_says_where_its_peak_comes_from(report):
+    training = report.split("## 2.")[1].split("## 3.")[0]
+    assert "Peak used:" in training and "(section 1 of this run)" in training, training
+
+
 def test_machine_table_names_the_hardware(report):
     machine = report.split("## Machine")[1].split("## 1.")[0]
     for label in ("CPU", "Cores", "Memory", "GPU", "TensorFlow", "Keras", "NumPy"):
