@@ -244,7 +244,7 @@ def mini_xception(
 
     The stride-2 stem lets the separable blocks work on 14×14 maps instead of 28×28, which made training two
     to five times faster on a two-core CPU, where depthwise convolutions do little arithmetic per byte they
-    move; the regular convolutions of the stem are the cheap place to add capacity on such a machine.
+    move.
 
     Args:
         input_shape: ``(height, width, channels)``, at least 8×8.
