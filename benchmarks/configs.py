@@ -37,6 +37,7 @@ VARIANTS = [
     {"name": "threads: intra-op 2, inter-op 1", "intra": 2, "inter": 1},
     {"name": "threads: intra-op 1, inter-op 1", "intra": 1, "inter": 1},
     {"name": "oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)", "env": {"TF_ENABLE_ONEDNN_OPTS": "0"}},
+    {"name": "Keras' own batch norm (unfused)", "keras_batch_norm": True},
     {"name": "channels-first (NCHW)", "data_format": "channels_first"},
 ]
 
@@ -46,9 +47,9 @@ TRAINING_FULL = {
         {"name": "VGG11 (width ¼, BN), 28×28×1", "model": VGG11_COURSE, "samples": 2048,
          "variants": [v["name"] for v in VARIANTS if v["name"] not in ("batch 32", "threads: intra-op 1, inter-op 1")]},
         {"name": "Xception-style (width ½), 28×28×1", "model": XCEPTION_COURSE, "samples": 2048,
-         "variants": ["baseline: batch 128, NumPy arrays, defaults", "batch 256",
+         "variants": ["baseline: batch 128, NumPy arrays, defaults", "batch 64", "batch 256",
                       "tf.data pipeline (cached tensors, shuffle, batch, prefetch)",
-                      "oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)"]},
+                      "oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)", "Keras' own batch norm (unfused)"]},
     ],
     "paper_check": VGG11_PAPER,
 }
@@ -84,9 +85,9 @@ ACCURACY = [
      "targets": {"ci": 0.85, "lab": 0.92}, "long": ["lab"], "lab_samples": 54_000},
     {"name": "Xception-style (width ½), Fashion-MNIST", "notebook": "09_xception",
      "data": {"kind": "fashion_pipeline", "train": {"ci": 20_000, "lab": None}, "augment": {"ci": False, "lab": True},
-              "max_shift": {"ci": 0, "lab": 0}, "batch_size": 128},
-     "model": XCEPTION_COURSE, "loss": "sparse_categorical_crossentropy", "learning_rate": 4e-3, "schedule": "cosine",
-     "profiles": {"ci": {"epochs": 5, "batch_size": 128}, "lab": {"epochs": 8, "batch_size": 128}},
+              "max_shift": {"ci": 0, "lab": 0}, "batch_size": 64},
+     "model": XCEPTION_COURSE, "loss": "sparse_categorical_crossentropy", "learning_rate": 3e-3, "schedule": "cosine",
+     "profiles": {"ci": {"epochs": 5, "batch_size": 64}, "lab": {"epochs": 8, "batch_size": 64}},
      "targets": {"ci": 0.85, "lab": 0.92}, "long": ["lab"], "lab_samples": 54_000},
 ]
 ACCURACY_FULL = {"profiles": ["ci", "lab"], "cap_seconds": {"ci": 300, "lab": 300}, "long": False, "models": ACCURACY}
@@ -125,7 +126,7 @@ def _tiny() -> dict:
         "gemm": {"sizes": [128], "repeats": 3, "min_seconds": 0.01},
         "training": {"repeats": 3, "paper_check": None, "in_process": True, "models": [
             {"name": "tiny Xception-style", "model": tiny_xc, "samples": 64, "batch_size": 32,
-             "variants": ["baseline: batch 128, NumPy arrays, defaults"]},
+             "variants": ["baseline: batch 128, NumPy arrays, defaults", "Keras' own batch norm (unfused)"]},
         ]},
         "accuracy": {"profiles": ["ci"], "cap_seconds": {"ci": 30}, "in_process": True, "models": [
             {"name": "FCN, ItalyPowerDemand (tiny)", "notebook": "time series FCN",

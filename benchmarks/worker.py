@@ -27,6 +27,19 @@ def build_model(spec: dict, **extra):
     return builder(**kwargs)
 
 
+def with_keras_batch_norm(model):
+    """The same model with every ``FusedBatchNormalization`` replaced by Keras' own ``BatchNormalization``."""
+    import keras
+
+    fused = resolve("course_utils.layers:FusedBatchNormalization")
+
+    def swap(layer):
+        cls = keras.layers.BatchNormalization if isinstance(layer, fused) else layer.__class__
+        return cls.from_config(layer.get_config())
+
+    return keras.models.clone_model(model, clone_function=swap)
+
+
 def count_macs(model) -> float | None:
     """Multiply-adds of one forward pass of one sample, from ``course_utils.complexity.count_macs``."""
     try:
@@ -69,6 +82,8 @@ def throughput(cfg: dict) -> dict:
         shape = [shape[-1], *shape[:-1]]
         spec["kwargs"]["input_shape"] = shape
     model = build_model(spec)
+    if cfg.get("keras_batch_norm"):
+        model = with_keras_batch_norm(model)
     classes = int(model.output_shape[-1])
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"], jit_compile=bool(cfg.get("jit", False)))

@@ -73,8 +73,9 @@ def vgg11(
             padding (28×28 and 32×32 end in a 1×1 feature map).
         num_classes: size of the softmax output.
         width: multiplies every convolution's channel count (0.25 gives 16, 32, 64, 128, 128).
-        batch_norm: insert ``BatchNormalization`` between each convolution (then without bias) and its ReLU —
-            the later "VGG11-BN" variant; the paper has none.
+        batch_norm: insert batch normalisation between each convolution (then without bias) and its ReLU —
+            the later "VGG11-BN" variant; the paper has none. Every builder here normalises with
+            :class:`~course_utils.layers.FusedBatchNormalization` (Keras' layer on TensorFlow's fused kernel).
         classifier_units: width of ``fc1`` and ``fc2``. ``None`` chooses it: the paper's 4096 × ``width`` for
             inputs of at least 64×64 pixels; for small inputs (28×28, 32×32), where the last feature map is
             1×1, a classifier as wide as the last convolution block (512 × ``width``) — proportionate to
@@ -96,6 +97,8 @@ def vgg11(
     import keras
     from keras import layers
 
+    from course_utils.layers import FusedBatchNormalization
+
     shape = _check_input_shape(input_shape, 1, "vgg11")
     _check_positive(num_classes, "num_classes")
     _check_positive(width, "width")
@@ -115,7 +118,7 @@ def vgg11(
             x = layers.Conv2D(_scaled(channels, width), 3, padding="same", use_bias=not batch_norm,
                               activation=None if batch_norm else "relu", name=prefix)(x)
             if batch_norm:
-                x = layers.BatchNormalization(momentum=bn_momentum, name=f"{prefix}_bn")(x)
+                x = FusedBatchNormalization(momentum=bn_momentum, name=f"{prefix}_bn")(x)
                 x = layers.Activation("relu", name=f"{prefix}_relu")(x)
         x = layers.MaxPooling2D(2, strides=2, padding="same", name=f"block{b}_pool")(x)
     x = layers.Flatten(name="flatten")(x)
@@ -131,18 +134,22 @@ def _separable_bn(x, filters: int, name: str, relu_first: bool = True, momentum:
     """ReLU → 3×3 depthwise-separable convolution (no bias) → batch norm, as in Xception."""
     from keras import layers
 
+    from course_utils.layers import FusedBatchNormalization
+
     if relu_first:
         x = layers.Activation("relu", name=f"{name}_relu")(x)
     x = layers.SeparableConv2D(filters, 3, padding="same", use_bias=False, name=name)(x)
-    return layers.BatchNormalization(momentum=momentum, name=f"{name}_bn")(x)
+    return FusedBatchNormalization(momentum=momentum, name=f"{name}_bn")(x)
 
 
 def _shortcut(x, filters: int, name: str, momentum: float = 0.99):
     """The 1×1, stride-2 convolution (+ batch norm) that carries the residual past a downsampling block."""
     from keras import layers
 
+    from course_utils.layers import FusedBatchNormalization
+
     r = layers.Conv2D(filters, 1, strides=2, padding="same", use_bias=False, name=name)(x)
-    return layers.BatchNormalization(momentum=momentum, name=f"{name}_bn")(r)
+    return FusedBatchNormalization(momentum=momentum, name=f"{name}_bn")(r)
 
 
 def xception(
@@ -181,6 +188,8 @@ def xception(
     import keras
     from keras import layers
 
+    from course_utils.layers import FusedBatchNormalization
+
     shape = _check_input_shape(input_shape, 71, "xception")
     _check_positive(num_classes, "num_classes")
     if not isinstance(middle_repeats, int) or middle_repeats < 0:
@@ -189,10 +198,10 @@ def xception(
     inputs = keras.Input(shape=shape, name="image")
     # Entry flow.
     x = layers.Conv2D(32, 3, strides=2, use_bias=False, name="block1_conv1")(inputs)
-    x = layers.BatchNormalization(name="block1_conv1_bn")(x)
+    x = FusedBatchNormalization(name="block1_conv1_bn")(x)
     x = layers.Activation("relu", name="block1_conv1_relu")(x)
     x = layers.Conv2D(64, 3, use_bias=False, name="block1_conv2")(x)
-    x = layers.BatchNormalization(name="block1_conv2_bn")(x)
+    x = FusedBatchNormalization(name="block1_conv2_bn")(x)
     x = layers.Activation("relu", name="block1_conv2_relu")(x)
     for b, filters in ((2, 128), (3, 256), (4, 728)):
         residual = _shortcut(x, filters, f"block{b}_shortcut")
@@ -268,6 +277,8 @@ def mini_xception(
     import keras
     from keras import layers
 
+    from course_utils.layers import FusedBatchNormalization
+
     shape = _check_input_shape(input_shape, 8, "mini_xception")
     _check_positive(num_classes, "num_classes")
     _check_positive(width, "width")
@@ -290,7 +301,7 @@ def mini_xception(
     for s, channels in enumerate(stems, start=1):
         x = layers.Conv2D(_scaled(channels, width), 3, strides=stem_strides if s == 1 else 1, padding="same",
                           use_bias=False, name=f"stem_conv{s}")(x)
-        x = layers.BatchNormalization(momentum=bn_momentum, name=f"stem_conv{s}_bn")(x)
+        x = FusedBatchNormalization(momentum=bn_momentum, name=f"stem_conv{s}_bn")(x)
         x = layers.Activation("relu", name=f"stem_conv{s}_relu")(x)
     for b, channels in enumerate(block_channels, start=1):
         filters = _scaled(channels, width)

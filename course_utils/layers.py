@@ -1,0 +1,72 @@
+"""Keras layers of the course's models.
+
+:class:`FusedBatchNormalization` is ``keras.layers.BatchNormalization`` computed with TensorFlow's fused
+batch-norm kernel. Keras 3 normalises with several separate operations (a mean, a variance, a subtraction,
+a division, ...), each reading and writing the whole activation tensor, and their gradients as many more;
+TensorFlow's ``FusedBatchNormV3`` does the forward pass in one kernel and the backward pass in another.
+The maths, the weights and the moving statistics are those of Keras' layer (``tests/test_layers.py``
+checks outputs, gradients and moving statistics against it); on a two-core CPU the course's models train
+about 1.2–1.4× faster with it (``benchmarks/RESULTS.md``, section 2).
+
+Where the fused kernel does not apply (another backend, an input that is not 4-D channels-last, a mask,
+renormalisation, synchronised statistics, or an epsilon below the kernel's minimum of 1.001e-5) the layer
+simply runs Keras' own computation.
+"""
+
+from __future__ import annotations
+
+import keras
+
+#: Smallest epsilon TensorFlow's fused kernel accepts (cuDNN's limit); a smaller one falls back to Keras.
+FUSED_MIN_EPSILON = 1.001e-5
+
+
+@keras.saving.register_keras_serializable(package="course_utils")
+class FusedBatchNormalization(keras.layers.BatchNormalization):
+    """``keras.layers.BatchNormalization`` on TensorFlow's fused kernel, for 4-D channels-last inputs.
+
+    Takes the same arguments as ``keras.layers.BatchNormalization``. Training mode normalises with the
+    batch's mean and (biased) variance and updates the moving statistics with ``momentum``; inference
+    mode uses the moving statistics. ``FusedBatchNormalization.fuses(x)`` says whether a given input
+    takes the fused path.
+    """
+
+    def fuses(self, inputs, mask=None) -> bool:
+        """True if ``inputs`` (and ``mask``) take the fused kernel, False if Keras' computation runs."""
+        axis = self.axis if isinstance(self.axis, int) else None
+        rank = len(inputs.shape)
+        return (
+            keras.backend.backend() == "tensorflow"
+            and mask is None
+            and rank == 4
+            and axis in (-1, 3)
+            and not self.renorm
+            and not self.synchronized
+            and self.epsilon >= FUSED_MIN_EPSILON
+        )
+
+    def call(self, inputs, training=None, mask=None):
+        if not self.fuses(inputs, mask):
+            return super().call(inputs, training=training, mask=mask)
+        import tensorflow as tf
+
+        x = tf.cast(inputs, tf.float32)
+        channels = x.shape[-1]
+        gamma = tf.cast(self.gamma, tf.float32) if self.scale else tf.ones((channels,), tf.float32)
+        beta = tf.cast(self.beta, tf.float32) if self.center else tf.zeros((channels,), tf.float32)
+        if training and self.trainable:
+            y, mean, variance = tf.compat.v1.nn.fused_batch_norm(
+                x, gamma, beta, epsilon=self.epsilon, data_format="NHWC", is_training=True)
+            # The kernel returns the variance with Bessel's correction, n / (n - 1); Keras' layer keeps the
+            # biased one in its moving statistics (0 for a single value per channel).
+            n = tf.cast(tf.size(x, out_type=tf.int64) // channels, tf.float32)
+            variance = tf.where(n > 1.0, variance * (n - 1.0) / tf.maximum(n, 2.0), tf.zeros_like(variance))
+            momentum = tf.cast(self.momentum, tf.float32)
+            self.moving_mean.assign(self.moving_mean * momentum + mean * (1.0 - momentum))
+            self.moving_variance.assign(self.moving_variance * momentum + variance * (1.0 - momentum))
+        else:
+            y, _, _ = tf.compat.v1.nn.fused_batch_norm(
+                x, gamma, beta, mean=tf.cast(self.moving_mean, tf.float32),
+                variance=tf.cast(self.moving_variance, tf.float32), epsilon=self.epsilon, data_format="NHWC",
+                is_training=False)
+        return tf.cast(y, self.compute_dtype)
