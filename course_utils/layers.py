@@ -5,8 +5,9 @@ batch-norm kernel. Keras 3 normalises with several separate operations (a mean, 
 a division, ...), each reading and writing the whole activation tensor, and their gradients as many more;
 TensorFlow's ``FusedBatchNormV3`` does the forward pass in one kernel and the backward pass in another.
 The maths, the weights and the moving statistics are those of Keras' layer (``tests/test_layers.py``
-checks outputs, gradients and moving statistics against it); on a two-core CPU the course's models train
-about 1.2–1.4× faster with it (``benchmarks/RESULTS.md``, section 2).
+checks outputs, gradients and moving statistics against it). On a two-core CPU the Xception-style model
+of notebook 09, with a batch norm after every convolution, trains about 1.4× faster with it; for the
+quarter-width VGG11 the difference was within the measurement's noise (``benchmarks/RESULTS.md``, section 2).
 
 Where the fused kernel does not apply (another backend, an input that is not 4-D channels-last, a mask,
 renormalisation, synchronised statistics, or an epsilon below the kernel's minimum of 1.001e-5) the layer
