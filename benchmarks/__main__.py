@@ -39,7 +39,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="take an exclusive flock on PATH for each measurement (on a machine shared with other "
                         "jobs, e.g. /tmp/course-cpu.lock); do not also wrap the run in `flock PATH`")
     p.add_argument("--merge", action="store_true",
-                   help="keep the other sections of the previous run (from the raw JSON) and replace only those run now")
+                   help="keep the other sections as they stand in the existing report at --output and replace only "
+                        "those run now")
     p.add_argument("--peak-gflops", type=float, default=None,
                    help="GEMM peak to use in section 2 when section 1 is not run (default: measured quickly)")
     return p.parse_args(argv)
@@ -121,6 +122,8 @@ def _write(args, facts, sections, pending, started, stamp, argv, scale, previous
     sections = sorted(sections, key=lambda s: configs.SECTIONS.index(s.key))
     command = "python -m benchmarks" + ("" if argv is None and len(sys.argv) <= 1 else
                                          " " + shlex.join(sys.argv[1:] if argv is None else argv))
+    for s in sections:  # each section says where it comes from, so that a merged report keeps it
+        s.provenance = s.provenance or f"{stamp} by `{command}` on {facts.get('CPU', 'an unnamed processor')}"
     meta = {"Date": stamp, "Command": f"`{command}` ({scale} settings)",
             "Sections run": ", ".join(s.key for s in sections),
             "Total time": f"{time.perf_counter() - started - lock_wait_seconds():.0f} s"
@@ -136,7 +139,8 @@ def _write(args, facts, sections, pending, started, stamp, argv, scale, previous
         blocks = [fresh.get(key) or old_blocks.get(str(i)) for i, key in enumerate(configs.SECTIONS, start=1)]
         blocks = [b for b in blocks if b]
         date = next((ln.split(":**", 1)[1].strip() for ln in previous.splitlines() if ln.startswith("- **Date:**")), "?")
-        meta["Sections run"] += f" (the other sections are kept from the report of {date})"
+        meta["Sections run"] += (f" (the other sections are kept from the report of {date}; each section's last "
+                                 "line says when, by which command and on which processor it was measured)")
     text = report.render(facts, blocks, meta)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")

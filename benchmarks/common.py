@@ -112,6 +112,7 @@ class Section:
     missing: str | None = None
     data: dict = field(default_factory=dict)
     seconds: float = 0.0
+    provenance: str = ""  # when, by which command and on which processor the section was measured
 
     def table(self, caption: str, header: list[str], rows: list[list[str]]) -> None:
         self.tables.append((caption, header, rows))

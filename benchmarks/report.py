@@ -36,7 +36,8 @@ def render_section(s: Section) -> list[str]:
     out += [f"- {n}" for n in s.notes]
     if s.notes:
         out.append("")
-    out.append(f"_Section time: {s.seconds:.0f} s._")
+    stamp = f"; measured {s.provenance}" if s.provenance else ""
+    out.append(f"_Section time: {s.seconds:.0f} s{stamp}._")
     return out
 
 

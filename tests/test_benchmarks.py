@@ -66,6 +66,21 @@ def test_training_section_says_where_its_peak_comes_from(report):
     assert "Peak used:" in training and "(section 1 of this run)" in training, training
 
 
+def test_merged_report_keeps_where_each_section_comes_from(report, tmp_path):
+    out = tmp_path / "RESULTS.md"
+    out.write_text(report, encoding="utf-8")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--tiny", "--only", "gemm", "--merge", "--output", str(out)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    merged = out.read_text(encoding="utf-8")
+    footer = [line for line in merged.splitlines() if line.startswith("_Section time:")]
+    assert len(footer) == len(HEADINGS) - 1  # every numbered section
+    assert "--only gemm --merge" in footer[0] and all("--only gemm" not in line for line in footer[1:]), footer
+    assert all("measured " in line and " on " in line for line in footer), footer
+    assert "each section's last line says when" in merged
+
+
 def test_machine_table_names_the_hardware(report):
     machine = report.split("## Machine")[1].split("## 1.")[0]
     for label in ("CPU", "Cores", "Memory", "GPU", "TensorFlow", "Keras", "NumPy"):
