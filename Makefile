@@ -8,19 +8,21 @@ GPU ?= 0
 NB ?= notebooks/*.ipynb
 PYTEST_ARGS ?=
 LAB_ARGS ?=
+PROFILE ?= full
 
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup env data lab test unit notebooks student execute bench lint clean
+.PHONY: help setup env data lab test unit notebooks student execute run bench lint clean
 
 help:
 	@echo "make lab        set everything up (first time: .venv, packages, data), then open JupyterLab on notebooks/"
 	@echo "make test       set everything up, then run the whole suite: unit tests and every notebook under strict nbval"
 	@echo "make student    write student copies of the notebooks (solutions replaced by stubs) into student/"
 	@echo "make execute NB=notebooks/03_*.ipynb   re-execute notebooks in the ci profile and store their outputs"
+	@echo "make run NB=notebooks/09_*.ipynb PROFILE=full   run notebooks in a profile, results into build/PROFILE/"
 	@echo "make bench      measure speed and accuracy, write benchmarks/RESULTS.md (make bench QUICK=1 for a quick run)"
 	@echo "options: GPU=1 installs TensorFlow with CUDA; COURSE_PROFILE=ci|lab|full sets the run profile"
 
@@ -64,6 +66,10 @@ student: $(STAMP)
 execute: setup
 	COURSE_PROFILE=ci $(BIN)/python -m course_utils.execute $(NB)
 
+# Runs notebooks in another profile without touching them: the executed copies go to build/$(PROFILE)/.
+run: setup
+	COURSE_PROFILE=$(PROFILE) $(BIN)/python -m course_utils.execute --output-dir build/$(PROFILE) --timeout 0 $(NB)
+
 bench: setup
 	$(BIN)/python -m benchmarks $(if $(QUICK),--quick,)
 
@@ -71,4 +77,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check course_utils tests benchmarks notebooks
 
 clean:
-	rm -rf $(VENV) student
+	rm -rf $(VENV) student build

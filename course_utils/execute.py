@@ -5,6 +5,13 @@
 Run it after changing a notebook, then commit the notebook with its new outputs. It refuses to store a
 notebook whose cells print to stderr or raise (unless tagged ``raises-exception``), since the test suite
 would not reproduce or accept them.
+
+With ``--output-dir`` it leaves the notebooks as they are and writes the executed copies into another
+folder, problems included (they are reported, and the exit status is 1): that is how to run a notebook
+in another profile from the command line and keep its results, e.g. the ``full`` profile on a GPU or a
+patient CPU (what `make run` does; ``--timeout 0`` lifts the per-cell time limit)::
+
+    COURSE_PROFILE=full python -m course_utils.execute --output-dir build/full --timeout 0 notebooks/09_xception.ipynb
 """
 
 from __future__ import annotations
@@ -34,13 +41,22 @@ def problems(nb: nbformat.NotebookNode) -> list[str]:
     return found
 
 
-def execute(path: Path, timeout: int = 1200) -> float:
-    """Execute one notebook in place (working directory: its folder); return the seconds it took.
+def execute(path: Path, timeout: int | None = 1200, output: Path | None = None) -> float:
+    """Execute one notebook (working directory: its folder) and store it; return the seconds it took.
+
+    Args:
+        path: the notebook.
+        timeout: seconds a cell may run; None for no limit.
+        output: where to write the executed notebook; None writes it back to ``path``.
 
     Raises:
-        RuntimeError: if the notebook's outputs include stderr or an untagged error (the file is left as it was).
+        ValueError: if ``output`` is ``path`` itself given another way (use ``output=None`` for in place).
+        RuntimeError: if the notebook's outputs include stderr or an untagged error. In place, the file is
+            left as it was; with ``output``, the executed copy is written all the same, for inspection.
     """
     path = Path(path)
+    if output is not None and Path(output).resolve() == path.resolve():
+        raise ValueError(f"output {output} is the notebook itself; leave output out to store it in place.")
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
@@ -48,6 +64,12 @@ def execute(path: Path, timeout: int = 1200) -> float:
     client.execute()
     seconds = time.perf_counter() - start
     found = problems(nb)
+    if output is not None:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, output)
+        if found:
+            raise RuntimeError(f"{path} ran with problems (all outputs written to {output}):\n  " + "\n  ".join(found))
+        return seconds
     if found:
         raise RuntimeError(f"{path} not stored; fix these cells first:\n  " + "\n  ".join(found))
     nbformat.write(nb, path)
@@ -57,18 +79,26 @@ def execute(path: Path, timeout: int = 1200) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--output-dir", type=Path, default=None,
+                        help="write the executed notebooks into this folder instead of storing them in place")
+    parser.add_argument("--timeout", type=float, default=1200,
+                        help="seconds a cell may run (default 1200; 0 for no limit)")
     args = parser.parse_args(argv)
-    if os.environ.get("COURSE_PROFILE", "lab") != "ci":
+    if args.timeout < 0:
+        parser.error(f"--timeout must be 0 (no limit) or positive, got {args.timeout:g}")
+    timeout = None if args.timeout == 0 else int(args.timeout)
+    if args.output_dir is None and os.environ.get("COURSE_PROFILE", "lab") != "ci":
         print("note: COURSE_PROFILE is not 'ci'; the suite compares outputs of the ci profile.", file=sys.stderr)
     status = 0
     for path in args.notebooks:
+        output = None if args.output_dir is None else args.output_dir / Path(path).name
         try:
-            seconds = execute(path)
-        except (RuntimeError, FileNotFoundError) as err:
+            seconds = execute(path, timeout=timeout, output=output)
+        except (RuntimeError, ValueError, FileNotFoundError) as err:
             print(f"error: {err}", file=sys.stderr)
             status = 1
             continue
-        print(f"executed {path} in {seconds:.1f} s")
+        print(f"executed {path} in {seconds:.1f} s" + (f" → {output}" if output else ""))
     return status
 
 
