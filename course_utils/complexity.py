@@ -217,24 +217,29 @@ def receptive_field_table(model) -> list[dict[str, int | str]]:
     return rows
 
 
-def format_table(rows: Sequence[dict], floatfmt: str = ".3f") -> str:
-    """Rows of dicts (same keys) as an aligned plain-text table; floats formatted with ``floatfmt``.
+def format_table(rows: Sequence[dict], floatfmt: str | dict = ".3f") -> str:
+    """Rows of dicts (same keys) as an aligned plain-text table; floats formatted with ``floatfmt``, one
+    format for all, or a dict from column name to format (columns left out: ``".3f"``).
 
     Raises:
-        ValueError: for no rows.
+        ValueError: for no rows, or a ``floatfmt`` dict naming a column the rows do not have.
     """
     if not rows:
         raise ValueError("format_table needs at least one row.")
     keys = list(rows[0])
+    formats = dict(floatfmt) if isinstance(floatfmt, dict) else dict.fromkeys(keys, floatfmt)
+    unknown = sorted(set(formats) - set(keys))
+    if unknown:
+        raise ValueError(f"floatfmt names columns {unknown} that the rows do not have; columns: {keys}.")
 
-    def cell(value) -> str:
+    def cell(value, key) -> str:
         if isinstance(value, float):
-            return format(value, floatfmt)
+            return format(value, formats.get(key, ".3f"))
         if isinstance(value, int) and not isinstance(value, bool):
             return f"{value:,}"
         return str(value)
 
-    cells = [[str(k) for k in keys]] + [[cell(row[k]) for k in keys] for row in rows]
+    cells = [[str(k) for k in keys]] + [[cell(row[k], k) for k in keys] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(keys))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -107,6 +107,15 @@ def test_format_table():
     assert len({len(line) for line in lines}) == 1
 
 
+def test_format_table_per_column_formats():
+    rows = [{"model": "a", "seconds": 12.345, "accuracy": 0.93726}]
+    lines = cx.format_table(rows, floatfmt={"accuracy": ".4f"}).splitlines()
+    assert lines[2].split() == ["a", "12.345", "0.9373"]          # columns left out keep ".3f"
+    assert cx.format_table(rows, floatfmt=".1f").splitlines()[2].split() == ["a", "12.3", "0.9"]
+    with pytest.raises(ValueError, match="accurcy"):
+        cx.format_table(rows, floatfmt={"accurcy": ".4f"})
+
+
 @pytest.mark.parametrize("call, error", [
     (lambda: cx.conv2d_params(0, 3, 3), ValueError),
     (lambda: cx.conv2d_params(3, 3, 2.5), TypeError),
