@@ -4,7 +4,9 @@ The pipeline keeps the images as uint8 in memory and, per batch:
 
 1. scales them to float32 in [0, 1] and adds the channel axis: ``(batch, 28, 28)`` → ``(batch, 28, 28, 1)``;
 2. when training with ``augment=True``: flips each image left–right with probability ½ and shifts it by a
-   whole number of pixels in [−``max_shift``, ``max_shift``] along each axis, filling with zeros.
+   whole number of pixels in [−``max_shift``, ``max_shift``] along each axis, filling with zeros;
+3. and, with ``erase=p > 0``, erases one random rectangle of each image with probability ``p``
+   (random erasing, Zhong et al. 2017): see :func:`erase_batch`.
 
 The augmentation is *stateless*: its random numbers come from ``(seed, batch index)``, and the order of the
 samples from a seeded shuffle that changes every epoch, so a run is reproducible while every epoch sees
@@ -20,8 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: Random erasing's ranges (Zhong et al. 2017): share of the image's area, and aspect ratio height / width.
+ERASE_AREA = (0.02, 0.4)
+ERASE_ASPECT = (0.3, 1 / 0.3)
 
-def _validate(x: np.ndarray, y: np.ndarray | None, batch_size: int, max_shift: int) -> None:
+
+def _validate(x: np.ndarray, y: np.ndarray | None, batch_size: int, max_shift: int, erase: float = 0.0) -> None:
     if not isinstance(x, np.ndarray) or x.ndim not in (3, 4):
         raise ValueError(
             f"x must be a numpy array of shape (n, height, width) or (n, height, width, channels), got "
@@ -37,6 +43,12 @@ def _validate(x: np.ndarray, y: np.ndarray | None, batch_size: int, max_shift: i
         raise ValueError(f"max_shift must be a non-negative int, got {max_shift!r}.")
     if max_shift >= min(x.shape[1:3]):
         raise ValueError(f"max_shift={max_shift} would shift the {x.shape[1]}×{x.shape[2]} images out of view.")
+    _check_erase(erase)
+
+
+def _check_erase(erase: float) -> None:
+    if isinstance(erase, bool) or not isinstance(erase, (int, float, np.integer, np.floating)) or not 0 <= erase <= 1:
+        raise ValueError(f"erase is the probability of erasing a rectangle, a number in [0, 1]; got {erase!r}.")
 
 
 def to_float(images):
@@ -81,8 +93,53 @@ def augment_batch(images, seed, max_shift: int = 2):
     )
 
 
+def erase_batch(images, seed, probability: float = 0.5):
+    """Random erasing (Zhong et al. 2017): with probability ``probability``, replace one rectangle of each
+    image with uniform noise in [0, 1], independently for each image.
+
+    The rectangle covers a share of the image's area drawn uniformly from :data:`ERASE_AREA`, with an aspect
+    ratio (height / width) drawn log-uniformly from :data:`ERASE_ASPECT`, at a uniformly drawn position
+    where it fits. Where the drawn height or width exceeds the image's, it is clipped to it (the paper draws
+    again instead).
+
+    Args:
+        images: float32 tensor ``(batch, h, w, c)``.
+        seed: int tensor of shape (2,) for the stateless random ops (same seed, same result).
+        probability: chance that an image has a rectangle erased, in [0, 1].
+
+    Returns:
+        A float32 tensor of the same shape.
+
+    Raises:
+        ValueError: if ``probability`` is not a number in [0, 1].
+    """
+    import tensorflow as tf
+
+    _check_erase(probability)
+    images = tf.convert_to_tensor(images, tf.float32)
+    shape = tf.shape(images)
+    n, h, w = shape[0], shape[1], shape[2]
+    hf, wf = tf.cast(h, tf.float32), tf.cast(w, tf.float32)
+    s = tf.random.experimental.stateless_split(seed, num=5)
+    apply = tf.random.stateless_uniform((n,), seed=s[0]) < probability
+    area = tf.random.stateless_uniform((n,), seed=s[1], minval=ERASE_AREA[0], maxval=ERASE_AREA[1]) * hf * wf
+    log_aspect = tf.random.stateless_uniform((n,), seed=s[2], minval=float(np.log(ERASE_ASPECT[0])),
+                                             maxval=float(np.log(ERASE_ASPECT[1])))
+    eh = tf.clip_by_value(tf.round(tf.sqrt(area * tf.exp(log_aspect))), 1.0, hf)
+    ew = tf.clip_by_value(tf.round(tf.sqrt(area / tf.exp(log_aspect))), 1.0, wf)
+    corner = tf.random.stateless_uniform((n, 2), seed=s[3])
+    top = tf.floor(corner[:, 0] * (hf - eh + 1.0))
+    left = tf.floor(corner[:, 1] * (wf - ew + 1.0))
+    rows = tf.range(hf)[tf.newaxis, :, tf.newaxis]
+    cols = tf.range(wf)[tf.newaxis, tf.newaxis, :]
+    inside = ((rows >= top[:, None, None]) & (rows < (top + eh)[:, None, None])
+              & (cols >= left[:, None, None]) & (cols < (left + ew)[:, None, None]) & apply[:, None, None])
+    noise = tf.random.stateless_uniform(shape, seed=s[4])
+    return tf.where(inside[..., tf.newaxis], noise, images)
+
+
 def make_dataset(x: np.ndarray, y: np.ndarray | None = None, *, batch_size: int = 128, training: bool = False,
-                 augment: bool = True, max_shift: int = 2, seed: int = 0):
+                 augment: bool = True, max_shift: int = 2, erase: float = 0.0, seed: int = 0):
     """A batched, prefetched ``tf.data.Dataset`` of ``(images, labels)`` (or images alone if ``y`` is None).
 
     Args:
@@ -92,17 +149,19 @@ def make_dataset(x: np.ndarray, y: np.ndarray | None = None, *, batch_size: int 
         training: shuffle every epoch (seeded) and, if ``augment``, augment; otherwise keep the order.
         augment: apply :func:`augment_batch`-style flips and shifts (only when ``training``).
         max_shift: largest shift in pixels (0: flips only).
+        erase: probability of :func:`erase_batch`'s random erasing per image, after the flip and shift
+            (only when ``training`` and ``augment``; 0, the default, erases nothing).
         seed: seed of the shuffle and of the augmentation.
 
     Returns:
         A dataset yielding float32 images ``(batch, h, w, c)`` in [0, 1] and int32 labels ``(batch,)``.
 
     Raises:
-        ValueError: for a wrong shape, mismatched lengths, or a bad ``batch_size``/``max_shift``.
+        ValueError: for a wrong shape, mismatched lengths, or a bad ``batch_size``/``max_shift``/``erase``.
     """
     import tensorflow as tf
 
-    _validate(x, y, batch_size, max_shift)
+    _validate(x, y, batch_size, max_shift, erase)
     data = x if y is None else (x, np.asarray(y, dtype=np.int32))
     ds = tf.data.Dataset.from_tensor_slices(data)
     if training:
@@ -112,7 +171,11 @@ def make_dataset(x: np.ndarray, y: np.ndarray | None = None, *, batch_size: int 
     def prepare(index, batch):
         images = to_float(batch[0] if y is not None else batch)
         if training and augment:
-            images = augment_batch(images, tf.stack([tf.cast(seed, tf.int64), index]), int(max_shift))
+            batch_seed = tf.stack([tf.cast(seed, tf.int64), index])
+            images = augment_batch(images, batch_seed, int(max_shift))
+            if erase > 0:
+                erase_seed = tf.random.experimental.stateless_fold_in(batch_seed, 1)
+                images = erase_batch(images, erase_seed, float(erase))
         return (images, batch[1]) if y is not None else images
 
     return ds.enumerate().map(prepare, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
@@ -140,14 +203,15 @@ class FashionData:
 
 
 def fashion_mnist(n_train: int | None = None, *, batch_size: int = 128, val_fraction: float = 0.1,
-                  augment: bool = True, max_shift: int = 2, seed: int = 0) -> FashionData:
+                  augment: bool = True, max_shift: int = 2, erase: float = 0.0, seed: int = 0) -> FashionData:
     """Load Fashion-MNIST, carve a stratified validation split out of the *training* set, and wrap the parts
     in :func:`make_dataset` pipelines.
 
     Args:
         n_train: keep only the first ``n_train`` samples of the (shuffled) training part; None keeps all
             (54,000 with ``val_fraction=0.1``).
-        batch_size, augment, max_shift, seed: passed to :func:`make_dataset` (``max_shift=0``: flips only).
+        batch_size, augment, max_shift, erase, seed: passed to :func:`make_dataset` (``max_shift=0``: flips
+            only; ``erase=0``: no random erasing).
         val_fraction: share of the official training set held out for validation.
 
     Returns:
@@ -167,7 +231,7 @@ def fashion_mnist(n_train: int | None = None, *, batch_size: int = 128, val_frac
         x_tr, y_tr = x_tr[:n_train], y_tr[:n_train]
     return FashionData(
         train=make_dataset(x_tr, y_tr, batch_size=batch_size, training=True, augment=augment,
-                           max_shift=max_shift, seed=seed),
+                           max_shift=max_shift, erase=erase, seed=seed),
         val=make_dataset(x_val, y_val, batch_size=512),
         test=make_dataset(x_test, batch_size=512),
         x_test=x_test, y_test=y_test, n_train=len(x_tr), n_val=len(x_val),

@@ -87,12 +87,66 @@ def test_augment_batch_without_shift_only_flips():
     ({"batch_size": 0}, "batch_size"),
     ({"max_shift": -1}, "max_shift"),
     ({"max_shift": 8}, "out of view"),
+    ({"erase": 1.5}, "erase"),
+    ({"erase": -0.1}, "erase"),
+    ({"erase": "half"}, "erase"),
 ])
 def test_bad_arguments(kwargs, match):
     args = {"x": np.zeros((4, 8, 8), np.uint8), "y": np.zeros(4)}
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         pipeline.make_dataset(args.pop("x"), args.pop("y"), **args)
+
+
+def _erased(images, background=0.5):
+    """For constant images, the mask of the pixels random erasing replaced."""
+    return images[..., 0] != np.float32(background)
+
+
+def test_random_erasing_replaces_one_rectangle_with_noise():
+    images = np.full((500, 28, 28, 1), 0.5, np.float32)
+    out = pipeline.erase_batch(images, tf.constant([3, 4], tf.int64), probability=1.0).numpy()
+    assert out.shape == images.shape and out.dtype == np.float32
+    assert 0.0 <= out.min() and out.max() <= 1.0
+    shares, tall, wide = [], 0, 0
+    for mask in _erased(out):
+        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        assert len(rows) and len(cols), "with probability 1 every image is erased"
+        box = np.zeros_like(mask)
+        box[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1] = True
+        np.testing.assert_array_equal(mask, box)  # one filled rectangle, the rest untouched
+        shares.append(mask.mean())
+        tall += len(rows) > len(cols)
+        wide += len(cols) > len(rows)
+    # Shares of area drawn from U(0.02, 0.4) (mean 0.21); rounding and clipping move single ones a little.
+    assert 0.01 < min(shares) and max(shares) < 0.5
+    assert 0.17 < np.mean(shares) < 0.25
+    assert tall > 100 and wide > 100  # aspect ratios on both sides of 1
+
+
+def test_random_erasing_probability_seed_and_identity():
+    images = np.full((400, 12, 12, 1), 0.5, np.float32)
+    seed = tf.constant([0, 7], tf.int64)
+    half = pipeline.erase_batch(images, seed, probability=0.5).numpy()
+    erased = _erased(half).any(axis=(1, 2))
+    assert 150 < erased.sum() < 250  # binomial(400, ½): mean 200, standard deviation 10
+    np.testing.assert_array_equal(half, pipeline.erase_batch(images, seed, probability=0.5).numpy())
+    other = pipeline.erase_batch(images, tf.constant([0, 8], tf.int64), probability=0.5).numpy()
+    assert not np.array_equal(half, other)
+    np.testing.assert_array_equal(pipeline.erase_batch(images, seed, probability=0.0).numpy(), images)
+    with pytest.raises(ValueError, match="probability"):
+        pipeline.erase_batch(images, seed, probability=2)
+
+
+def test_make_dataset_erases_only_training_batches():
+    x, y = np.full((64, 8, 8), 128, np.uint8), np.zeros(64)
+    background = np.float32(128 / 255.0)
+    (train,) = _batches(pipeline.make_dataset(x, y, batch_size=64, training=True, max_shift=0, erase=1.0))
+    assert _erased(train[0], background).any(axis=(1, 2)).all()
+    (plain,) = _batches(pipeline.make_dataset(x, y, batch_size=64, training=True, max_shift=0, erase=0.0))
+    assert not _erased(plain[0], background).any()  # a flip of a constant image is the same image
+    (evaluation,) = _batches(pipeline.make_dataset(x, y, batch_size=64, erase=1.0))
+    assert not _erased(evaluation[0], background).any()
 
 
 def test_fashion_mnist_split_comes_from_the_training_set():
