@@ -99,8 +99,9 @@ def erase_batch(images, seed, probability: float = 0.5):
 
     The rectangle covers a share of the image's area drawn uniformly from :data:`ERASE_AREA`, with an aspect
     ratio (height / width) drawn log-uniformly from :data:`ERASE_ASPECT`, at a uniformly drawn position
-    where it fits. Where the drawn height or width exceeds the image's, it is clipped to it (the paper draws
-    again instead).
+    where it fits. Height and width are rounded down to whole pixels (at least 1), so the rectangle never
+    covers more than the largest share; where one exceeds the image's side it is clipped to it (the paper
+    draws again instead).
 
     Args:
         images: float32 tensor ``(batch, h, w, c)``.
@@ -125,8 +126,8 @@ def erase_batch(images, seed, probability: float = 0.5):
     area = tf.random.stateless_uniform((n,), seed=s[1], minval=ERASE_AREA[0], maxval=ERASE_AREA[1]) * hf * wf
     log_aspect = tf.random.stateless_uniform((n,), seed=s[2], minval=float(np.log(ERASE_ASPECT[0])),
                                              maxval=float(np.log(ERASE_ASPECT[1])))
-    eh = tf.clip_by_value(tf.round(tf.sqrt(area * tf.exp(log_aspect))), 1.0, hf)
-    ew = tf.clip_by_value(tf.round(tf.sqrt(area / tf.exp(log_aspect))), 1.0, wf)
+    eh = tf.clip_by_value(tf.floor(tf.sqrt(area * tf.exp(log_aspect))), 1.0, hf)
+    ew = tf.clip_by_value(tf.floor(tf.sqrt(area / tf.exp(log_aspect))), 1.0, wf)
     corner = tf.random.stateless_uniform((n, 2), seed=s[3])
     top = tf.floor(corner[:, 0] * (hf - eh + 1.0))
     left = tf.floor(corner[:, 1] * (wf - ew + 1.0))
