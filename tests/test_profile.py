@@ -86,3 +86,37 @@ def test_tensorflow_starts_quietly_with_onednn_kernels():
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("1 2.")
     assert done.stderr.strip() == ""
+
+
+_FREE_CHECK = """
+import gc, os
+import course_utils
+from course_utils.profile import import_tensorflow
+tf = import_tensorflow()
+
+def resident_mib():
+    return int(open(f"/proc/{os.getpid()}/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+import keras
+before = resident_mib()
+model = keras.Sequential([keras.Input((8192,)), keras.layers.Dense(8192), keras.layers.Dense(8192)])  # 512 MiB
+built = resident_mib()
+del model
+gc.collect()
+print(round(built - before), round(resident_mib() - before))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("allocator, returned", [(None, True), ("false", False)])
+def test_memory_of_a_deleted_model_goes_back_to_the_system(allocator, returned):
+    """course_utils has oneDNN use the system allocator, so the memory of a deleted model is given back;
+    oneDNN's own pool (``TF_ONEDNN_USE_SYSTEM_ALLOCATOR=false``) would keep it for the life of the process."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_ONEDNN_USE_SYSTEM_ALLOCATOR"}
+    if allocator is not None:
+        env["TF_ONEDNN_USE_SYSTEM_ALLOCATOR"] = allocator
+    done = subprocess.run([sys.executable, "-c", _FREE_CHECK], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    grown, kept = map(int, done.stdout.split())
+    assert grown >= 500, grown  # two 8192×8192 float32 kernels: 512 MiB
+    assert (kept < 150) == returned, (grown, kept)
