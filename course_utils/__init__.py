@@ -16,8 +16,9 @@ _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # as fast with them (benchmarks/RESULTS.md, section 2). Set TF_ENABLE_ONEDNN_OPTS=0 before importing to opt out.
 _os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 # With oneDNN on, TensorFlow serves large CPU tensors from a pool that keeps every block it ever held for the
-# life of the process: building the paper-sized VGG11 (133 M parameters) and deleting it left 1.7 GB resident,
-# and the notebooks that train afterwards peaked 1.5 GB higher. The system allocator returns freed memory.
+# life of the process: building the paper-sized VGG11 (133 M parameters) and deleting it left 1.3 GB resident,
+# and notebook 09, which builds it before training, peaked at 3.5 GB in its full profile (2.4 GB with this
+# setting). The system allocator returns freed memory.
 _os.environ.setdefault("TF_ONEDNN_USE_SYSTEM_ALLOCATOR", "true")
 
 from course_utils.profile import Profile, current_profile, setup  # noqa: E402

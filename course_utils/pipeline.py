@@ -6,7 +6,7 @@ The pipeline keeps the images as uint8 in memory and, per batch:
 2. when training with ``augment=True``: flips each image left–right with probability ½ and shifts it by a
    whole number of pixels in [−``max_shift``, ``max_shift``] along each axis, filling with zeros;
 3. and, with ``erase=p > 0``, erases one random rectangle of each image with probability ``p``
-   (random erasing, Zhong et al. 2017): see :func:`erase_batch`.
+   (random erasing, Zhong et al. 2020): see :func:`erase_batch`.
 
 The augmentation is *stateless*: its random numbers come from ``(seed, batch index)``, and the order of the
 samples from a seeded shuffle that changes every epoch, so a run is reproducible while every epoch sees
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Random erasing's ranges (Zhong et al. 2017): share of the image's area, and aspect ratio height / width.
+#: Random erasing's ranges (Zhong et al. 2020): share of the image's area, and aspect ratio height / width.
 ERASE_AREA = (0.02, 0.4)
 ERASE_ASPECT = (0.3, 1 / 0.3)
 
@@ -94,7 +94,7 @@ def augment_batch(images, seed, max_shift: int = 2):
 
 
 def erase_batch(images, seed, probability: float = 0.5):
-    """Random erasing (Zhong et al. 2017): with probability ``probability``, replace one rectangle of each
+    """Random erasing (Zhong et al. 2020): with probability ``probability``, replace one rectangle of each
     image with uniform noise in [0, 1], independently for each image.
 
     The rectangle covers a share of the image's area drawn uniformly from :data:`ERASE_AREA`, with an aspect
