@@ -114,9 +114,49 @@ def fit(model, x, y=None, *, epochs: int, batch_size: int | None = None, validat
     return log
 
 
-def accuracy(model, x, y, batch_size: int = 256) -> float:
-    """Share of samples whose arg-max prediction equals the integer label (or the 0.5 threshold for one output)."""
-    probs = model.predict(x, batch_size=batch_size, verbose=0)
+def predict_mirrored(model, x, batch_size: int = 256) -> np.ndarray:
+    """Test-time augmentation with mirrors: the mean of the model's outputs for each image and for the same
+    image flipped left–right.
+
+    A model trained on randomly flipped images has learned that a mirrored garment is the same garment, but
+    its two answers still differ a little; their average is a cheap ensemble of two views of one image.
+
+    Args:
+        model: a Keras model on image batches ``(batch, height, width, channels)``.
+        x: such a batch as an array, or a ``tf.data.Dataset`` yielding such batches (images only, no labels).
+
+    Returns:
+        ``(model(x) + model(mirror(x))) / 2``, one row per image.
+
+    Raises:
+        ValueError: if the images are not of rank 4 (``(batch, height, width, channels)``); for grey images
+            of shape ``(n, height, width)`` add the channel axis with ``x[..., None]``.
+    """
+    import tensorflow as tf
+
+    if isinstance(x, tf.data.Dataset):
+        spec = x.element_spec
+        if not isinstance(spec, tf.TensorSpec) or spec.shape.rank != 4:
+            raise ValueError(f"predict_mirrored needs a dataset of image batches (batch, height, width, channels) "
+                             f"without labels; got elements {spec}. Map the labels away first: ds.map(lambda x, y: x).")
+        mirrored = x.map(lambda images: tf.reverse(images, axis=[2]))
+    else:
+        x = np.asarray(x)
+        if x.ndim != 4:
+            raise ValueError(f"predict_mirrored needs images of shape (batch, height, width, channels), got {x.shape}; "
+                             "for grey images add the channel axis with x[..., None].")
+        mirrored = x[:, :, ::-1]
+    plain = model.predict(x, batch_size=batch_size, verbose=0)
+    return (plain + model.predict(mirrored, batch_size=batch_size, verbose=0)) / 2
+
+
+def accuracy(model, x, y, batch_size: int = 256, mirror: bool = False) -> float:
+    """Share of samples whose arg-max prediction equals the integer label (or the 0.5 threshold for one output).
+
+    ``mirror=True`` scores the average of the predictions for each image and its left–right mirror
+    (:func:`predict_mirrored`).
+    """
+    probs = predict_mirrored(model, x, batch_size) if mirror else model.predict(x, batch_size=batch_size, verbose=0)
     y = np.asarray(y).reshape(-1)
     if probs.ndim == 1 or probs.shape[-1] == 1:
         pred = (probs.reshape(-1) >= 0.5).astype(y.dtype)

@@ -76,3 +76,46 @@ def test_accuracy_on_known_predictions():
     assert training.accuracy(Fixed(), None, np.array([0, 1, 1, 1])) == 0.75
     with pytest.raises(ValueError, match="predicted 4 samples for 3 labels"):
         training.accuracy(Fixed(), None, np.array([0, 1, 1]))
+
+
+def _asymmetric_model():
+    import keras
+
+    keras.utils.set_random_seed(3)
+    return keras.Sequential([keras.Input((6, 5, 1)), keras.layers.Flatten(), keras.layers.Dense(3, activation="softmax")])
+
+
+def test_predict_mirrored_averages_each_image_with_its_mirror():
+    import tensorflow as tf
+
+    model = _asymmetric_model()
+    x = np.random.default_rng(0).random((7, 6, 5, 1)).astype("float32")
+    plain, flipped = model.predict(x, verbose=0), model.predict(x[:, :, ::-1].copy(), verbose=0)
+    assert not np.allclose(plain, flipped, atol=1e-3)   # the model is not mirror-symmetric by itself
+    mirrored = training.predict_mirrored(model, x)
+    np.testing.assert_allclose(mirrored, (plain + flipped) / 2, rtol=1e-5, atol=1e-6)
+    # the average is mirror-symmetric, and a dataset of batches gives the same answer as the array
+    np.testing.assert_allclose(training.predict_mirrored(model, x[:, :, ::-1]), mirrored, rtol=1e-5, atol=1e-6)
+    dataset = tf.data.Dataset.from_tensor_slices(x).batch(3)
+    np.testing.assert_allclose(training.predict_mirrored(model, dataset), mirrored, rtol=1e-5, atol=1e-6)
+
+
+def test_accuracy_with_mirror_scores_the_averaged_predictions():
+    model = _asymmetric_model()
+    x = np.random.default_rng(1).random((40, 6, 5, 1)).astype("float32")
+    averaged = training.predict_mirrored(model, x).argmax(axis=1)
+    plain = model.predict(x, verbose=0).argmax(axis=1)
+    assert np.any(averaged != plain)
+    assert training.accuracy(model, x, averaged, mirror=True) == 1.0
+    assert training.accuracy(model, x, averaged) == np.mean(plain == averaged) < 1.0
+
+
+def test_predict_mirrored_rejects_images_without_a_channel_axis_and_labelled_datasets():
+    import tensorflow as tf
+
+    model = _asymmetric_model()
+    with pytest.raises(ValueError, match=r"got \(4, 6, 5\).*x\[\.\.\., None\]"):
+        training.predict_mirrored(model, np.zeros((4, 6, 5)))
+    labelled = tf.data.Dataset.from_tensor_slices((np.zeros((4, 6, 5, 1)), np.zeros(4))).batch(2)
+    with pytest.raises(ValueError, match="without labels"):
+        training.predict_mirrored(model, labelled)
