@@ -130,3 +130,33 @@ def test_render_marks_a_missing_section():
     text = render({"CPU": "x"}, [Section("gemm", "1. Machine limit: fp32 matrix multiply", "why",
                                          missing="`course_utils.models` does not exist")], {"Date": "today"})
     assert "**Not measured" in text and "`course_utils.models` does not exist" in text
+
+
+# ------------------------------------------------------------- the worker's subprocess protocol, for real
+FCN_SPEC = {"builder": "course_utils.timeseries:fcn", "kwargs": {"input_shape": [150, 1], "num_classes": 3}}
+
+
+def test_worker_in_a_fresh_process_reports_its_figures():
+    from benchmarks.common import run_worker
+    from course_utils import complexity, timeseries
+
+    result = run_worker("macs", {"model": FCN_SPEC})
+    assert result["params"] == timeseries.fcn_parameter_count(1, 3)
+    assert result["macs"] == complexity.count_macs(timeseries.fcn((150, 1), 3))
+
+
+def test_worker_reports_a_missing_part_and_an_error_to_the_parent():
+    from benchmarks.common import MissingDependency, run_worker
+
+    with pytest.raises(MissingDependency, match="course_utils.no_such_module"):
+        run_worker("macs", {"model": {**FCN_SPEC, "builder": "course_utils.no_such_module:fcn"}})
+    with pytest.raises(RuntimeError, match="ValueError: .*num_classes"):
+        run_worker("macs", {"model": {**FCN_SPEC, "kwargs": {"input_shape": [150, 1], "num_classes": 0}}})
+
+
+def test_worker_that_dies_without_a_result_is_reported(monkeypatch):
+    from benchmarks import common
+
+    monkeypatch.setattr(common.sys, "executable", "/bin/false")
+    with pytest.raises(RuntimeError, match="exited with 1 without a result"):
+        common.run_worker("macs", {"model": FCN_SPEC})
