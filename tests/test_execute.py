@@ -1,11 +1,11 @@
-"""course_utils.execute: what it stores, what it refuses, and runs written elsewhere (tiny notebooks, real kernels)."""
+"""course_tools.execute: what it stores, what it refuses, and runs written elsewhere (tiny notebooks, real kernels)."""
 
 from __future__ import annotations
 
 import nbformat
 import pytest
 
-from course_utils import execute as ex
+from course_tools import execute as ex
 
 
 def _notebook(path, *sources, tags=None):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from course_utils import exercises as ex
-from course_utils import student
+from course_tools import student
 
 SOLUTION = '''import numpy as np
 

@@ -1,6 +1,6 @@
 """Write student copies of the notebooks: every cell tagged ``solution`` becomes a stub.
 
-    python -m course_utils.student notebooks student      # what `make student` runs
+    python -m course_tools.student notebooks student      # what `make student` runs
 
 A stub keeps what the student needs to start and removes the answer:
 

@@ -1,6 +1,6 @@
 """Re-execute notebooks and store their outputs, as strict nbval will compare them.
 
-    COURSE_PROFILE=ci python -m course_utils.execute notebooks/03_conv2d.ipynb   # what `make execute` runs
+    COURSE_PROFILE=ci python -m course_tools.execute notebooks/03_conv2d.ipynb   # what `make execute` runs
 
 Run it after changing a notebook, then commit the notebook with its new outputs. It refuses to store a
 notebook whose cells print to stderr or raise (unless tagged ``raises-exception``), since the test suite
@@ -11,7 +11,7 @@ folder, problems included (they are reported, and the exit status is 1): that is
 in another profile from the command line and keep its results, e.g. the ``full`` profile on a GPU or a
 patient CPU (what `make run` does; ``--timeout 0`` lifts the per-cell time limit)::
 
-    COURSE_PROFILE=full python -m course_utils.execute --output-dir build/full --timeout 0 notebooks/09_xception.ipynb
+    COURSE_PROFILE=full python -m course_tools.execute --output-dir build/full --timeout 0 notebooks/09_xception.ipynb
 """
 
 from __future__ import annotations
