@@ -3,7 +3,8 @@
 Every loader returns NumPy arrays and checks the SHA-256 of the files it reads. A missing file raises
 :class:`DataFileMissingError` (a ``FileNotFoundError``) that names the file and how to get it; a file
 whose checksum does not match raises :class:`DataChecksumError` (a ``ValueError``) that names the file
-and both checksums. No loader overwrites or downloads over a file that is already there.
+and both checksums. No loader downloads anything unless it is called with ``download=True``, and none
+overwrites or downloads over a file that is already there.
 
 Where each data set comes from, its licence and its citation: :func:`info` and ``data/README.md``.
 
@@ -19,12 +20,12 @@ import gzip
 import hashlib
 import io
 import os
-import pickle
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from course_utils import _checks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Folder of the shipped data; ``COURSE_DATA_DIR`` moves it (the tests use that).
@@ -88,14 +89,6 @@ DATASETS: dict[str, DatasetInfo] = {
         "Xiao, H., Rasul, K., Vollgraf, R. (2017). Fashion-MNIST: a novel image dataset for "
         "benchmarking machine learning algorithms. arXiv:1708.07747.",
     ),
-    "cifar10": DatasetInfo(
-        "CIFAR-10",
-        "60,000 colour 32x32 images in 10 classes (50,000 train, 10,000 test)",
-        "University of Toronto, through keras.datasets' download (online only)",
-        "free for research use; cite the report",
-        "Krizhevsky, A. (2009). Learning multiple layers of features from tiny images. Technical report, "
-        "University of Toronto.",
-    ),
     "photos": DatasetInfo(
         "Sample photographs",
         "real photographs bundled with scikit-image (camera, astronaut, coins, chelsea, coffee, ...)",
@@ -132,12 +125,6 @@ FASHION_MNIST_FILES: dict[str, tuple[str, int]] = {
 FASHION_MNIST_CLASSES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
 )
-CIFAR10_CLASSES = (
-    "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
-)
-CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
-CIFAR10_SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
-
 PHOTOS = ("camera", "astronaut", "coins", "chelsea", "coffee", "moon", "page", "text", "rocket", "horse")
 
 _HOW_TO_GET = (
@@ -150,18 +137,39 @@ def info(name: str) -> DatasetInfo:
     """Source, licence and citation of a data set (``ucr``, ``sunspots``, ``rotten_tomatoes``, ...).
 
     Raises:
+        TypeError: if ``name`` is not a string.
         ValueError: for an unknown name, listing the known ones.
     """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be the name of a data set as a str (one of {', '.join(sorted(DATASETS))}), "
+                        f"got {name!r} of type {type(name).__name__}.")
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; known: {', '.join(sorted(DATASETS))}.")
     return DATASETS[name]
 
 
 def sha256_bytes(content: bytes) -> str:
+    """SHA-256 of ``content`` as 64 hexadecimal digits.
+
+    Raises:
+        TypeError: if ``content`` is not bytes (encode a str first: ``text.encode("utf-8")``).
+    """
+    if not isinstance(content, (bytes, bytearray, memoryview)):
+        raise TypeError(f"content must be bytes, got {type(content).__name__}; encode a str first: "
+                        "text.encode('utf-8').")
     return hashlib.sha256(content).hexdigest()
 
 
 def sha256_file(path: Path) -> str:
+    """SHA-256 of the file at ``path`` as 64 hexadecimal digits, read in blocks of 1 MiB.
+
+    Raises:
+        TypeError: if ``path`` is not a str or path-like object.
+        DataFileMissingError: if there is no file at ``path``.
+    """
+    path = _checks.path(path, "path")
+    if not path.is_file():
+        raise DataFileMissingError(f"there is no file at {path} to checksum.")
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -172,11 +180,21 @@ def sha256_file(path: Path) -> str:
 def shipped_file(relative: str, data_dir: Path | None = None) -> Path:
     """Path of a shipped data file, after checking that it exists and that its SHA-256 matches.
 
+    Args:
+        relative: the file's path relative to the data folder, one of the keys of ``CHECKSUMS``
+            (for example ``"series/sunspots.csv"``).
+        data_dir: the data folder; ``None`` for ``DATA_DIR``.
+
     Raises:
+        TypeError: if ``data_dir`` is not a path.
+        ValueError: if ``relative`` is not a file the course ships.
         DataFileMissingError: if the file is missing.
         DataChecksumError: if its checksum differs from the recorded one.
     """
-    root = Path(data_dir) if data_dir is not None else DATA_DIR
+    if not isinstance(relative, str) or relative not in CHECKSUMS:
+        raise ValueError(f"relative={relative!r} is not a file the course ships; choose one of "
+                         f"{', '.join(sorted(CHECKSUMS))}.")
+    root = _checks.path(data_dir, "data_dir") if data_dir is not None else DATA_DIR
     path = root / relative
     if not path.is_file():
         raise DataFileMissingError(f"data file {path} is missing. {_HOW_TO_GET}")
@@ -200,8 +218,12 @@ def parse_ts(text: str, source: str = "<string>") -> tuple[np.ndarray, np.ndarra
         ``x`` float32 of shape ``(n, length, channels)`` and the raw class labels (strings) of shape ``(n,)``.
 
     Raises:
+        TypeError: if ``text`` is not a str (decode bytes first: ``content.decode("utf-8")``).
         ValueError: if the file has no ``@data`` section, unequal lengths or a row without a label.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be the content of a .ts file as a str, got {type(text).__name__}; "
+                        "decode bytes first: content.decode('utf-8').")
     lines = iter(text.splitlines())
     for line in lines:
         if line.strip().lower() == "@data":
@@ -243,9 +265,10 @@ def load_ucr(name: str, data_dir: Path | None = None) -> tuple[tuple[np.ndarray,
 
     Raises:
         ValueError: for a name the course does not ship.
+        TypeError: if ``data_dir`` is not a path.
         DataFileMissingError, DataChecksumError: for a missing or corrupt file.
     """
-    if name not in UCR_DATASETS:
+    if not isinstance(name, str) or name not in UCR_DATASETS:
         raise ValueError(f"UCR data set {name!r} is not shipped; choose one of {', '.join(UCR_DATASETS)}.")
     splits = []
     for split in ("TRAIN", "TEST"):
@@ -275,6 +298,10 @@ def load_sunspots(data_dir: Path | None = None) -> tuple[np.ndarray, np.ndarray]
 
     Returns:
         ``years`` (int64, shape ``(309,)``) and ``counts`` (float64, shape ``(309,)``).
+
+    Raises:
+        TypeError: if ``data_dir`` is not a path.
+        DataFileMissingError, DataChecksumError: for a missing or corrupt file.
     """
     path = shipped_file("series/sunspots.csv", data_dir)
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
@@ -297,10 +324,13 @@ def load_rotten_tomatoes(
         ``(x_train, y_train), (x_test, y_test)``: ``x`` arrays of ``str``, ``y`` int64 arrays of 0/1.
 
     Raises:
-        ValueError: if ``test_fraction`` is not strictly between 0 and 1.
+        TypeError: if ``test_fraction`` is not a number, ``seed`` not an integer or ``data_dir`` not a path.
+        ValueError: if ``test_fraction`` is not strictly between 0 and 1, or so small or so large that the
+            training or the test part would be empty; or if ``seed`` is negative.
+        DataFileMissingError, DataChecksumError: for a missing or corrupt file.
     """
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction must be between 0 and 1 (exclusive), got {test_fraction}.")
+    test_fraction = _checks.fraction(test_fraction, "test_fraction")
+    seed = _checks.seed(seed)
     path = shipped_file("text/rotten_tomatoes_corpus_full.csv.bz2", data_dir)
     with bz2.open(path, "rt", encoding="utf-8", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if r["category"] in ("fresh", "rotten")]
@@ -312,6 +342,9 @@ def load_rotten_tomatoes(
         members = np.flatnonzero(labels == label)
         chosen = rng.choice(members, size=int(round(test_fraction * len(members))), replace=False)
         test_mask[chosen] = True
+    if test_mask.all() or not test_mask.any():
+        raise ValueError(f"test_fraction={test_fraction} leaves the training or the test part empty for "
+                         f"{len(labels)} snippets; use a fraction such as 0.2.")
     train_idx = rng.permutation(np.flatnonzero(~test_mask))
     test_idx = rng.permutation(np.flatnonzero(test_mask))
     return (texts[train_idx], labels[train_idx]), (texts[test_idx], labels[test_idx])
@@ -324,8 +357,13 @@ def parse_idx(content: bytes, source: str = "<bytes>") -> np.ndarray:
     """Parse an IDX file (the MNIST format) of unsigned bytes into a uint8 array.
 
     Raises:
+        TypeError: if ``content`` is not bytes (read the file with ``path.read_bytes()``, after
+            ``gzip.decompress`` for a ``.gz`` file).
         ValueError: if the header is not that of an unsigned-byte IDX file or the size does not match it.
     """
+    if not isinstance(content, (bytes, bytearray)):
+        raise TypeError(f"content must be the bytes of an IDX file, got {type(content).__name__}; read it with "
+                        "path.read_bytes() (and gzip.decompress for a .gz file).")
     if len(content) < 4 or content[0:2] != b"\x00\x00" or content[2] != 0x08:
         raise ValueError(f"{source}: not an unsigned-byte IDX file (bad magic number).")
     ndim = content[3]
@@ -363,29 +401,50 @@ def _read_fashion_dir(folder: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
+def fashion_mnist_folder(search: str | Path | list[str | Path] | None = None) -> Path | None:
+    """The first folder of ``search`` (default :func:`fashion_mnist_dirs`) that holds all four official
+    Fashion-MNIST files, or ``None`` if none does. Nothing is read or downloaded.
+
+    Raises:
+        TypeError: if ``search`` is not a path or a list of paths.
+    """
+    folders = _checks.paths(search, "search") if search is not None else fashion_mnist_dirs()
+    for folder in folders:
+        if all((folder / f).is_file() for f in FASHION_MNIST_FILES):
+            return folder
+    return None
+
+
 def load_fashion_mnist(
-    search: list[Path] | None = None, download: bool = True
+    search: str | Path | list[str | Path] | None = None, download: bool = False
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Fashion-MNIST (Xiao et al. 2017): the official 60,000 training and 10,000 test images.
 
     The four official files are looked for in ``search`` (default :func:`fashion_mnist_dirs`: the project's
-    cache ``data/fashion-mnist``, the Debian package ``dataset-fashion-mnist``, the Keras cache), then, if
-    ``download`` is true, fetched by Keras' own downloader. Their content is verified against the official
-    SHA-256 whichever way they came.
+    cache ``data/fashion-mnist``, the Debian package ``dataset-fashion-mnist``, the Keras cache). Only if
+    none holds them and ``download=True`` are they fetched, by Keras' own downloader; by default nothing is
+    downloaded. Their content is verified against the official SHA-256 whichever way they came.
+
+    Args:
+        search: one folder (a ``str`` or ``Path``) or a list of folders to look in, in order.
+        download: fetch the files with Keras' downloader when no folder holds them (needs the internet).
 
     Returns:
         ``(x_train, y_train), (x_test, y_test)``: uint8 images ``(60000, 28, 28)`` / ``(10000, 28, 28)`` and
         uint8 labels ``0..9`` (names in ``FASHION_MNIST_CLASSES``).
 
     Raises:
-        DataFileMissingError: if no folder holds the files and they cannot be downloaded.
+        TypeError: if ``search`` is not a path or a list of paths, or ``download`` is not a bool.
+        DataFileMissingError: if no folder holds the files (and ``download`` is false, or the download
+            failed); the message names the folders searched and the ways to get the files.
         DataChecksumError: if a file found is corrupt (it is left in place for you to inspect).
     """
-    folders = list(search) if search is not None else fashion_mnist_dirs()
-    for folder in folders:
-        if all((Path(folder) / f).is_file() for f in FASHION_MNIST_FILES):
-            return _fashion_arrays(_read_fashion_dir(Path(folder)))
-    partial = [str(f) for f in folders if any((Path(f) / n).exists() for n in FASHION_MNIST_FILES)]
+    folders = _checks.paths(search, "search") if search is not None else fashion_mnist_dirs()
+    download = _checks.flag(download, "download")
+    found = fashion_mnist_folder(folders)
+    if found is not None:
+        return _fashion_arrays(_read_fashion_dir(found))
+    partial = [str(f) for f in folders if any((f / n).exists() for n in FASHION_MNIST_FILES)]
     if download:
         try:
             import keras
@@ -400,15 +459,18 @@ def load_fashion_mnist(
 
 def _fashion_missing_message(folders: list[Path], partial: list[str], err: Exception | None) -> str:
     names = ", ".join(FASHION_MNIST_FILES)
-    where = "; ".join(str(f) for f in folders)
+    where = "; ".join(str(f) for f in folders) or "no folder (search is empty)"
     text = f"Fashion-MNIST files ({names}) not found in any of: {where}."
     if partial:
         text += f" Some but not all of them are in: {', '.join(partial)}."
     if err is not None:
         text += f" Keras' download failed too ({type(err).__name__}: {err})."
     return text + (
-        " Get them with `make data` (on Debian/Ubuntu: `apt-get install dataset-fashion-mnist`), or copy the "
-        "four official .gz files into data/fashion-mnist/."
+        f" Get them in one of three ways: install the Debian package dataset-fashion-mnist "
+        f"(`sudo apt-get install dataset-fashion-mnist`, files in {DEBIAN_FASHION_MNIST}/); run `make data`, "
+        "which installs that package where apt is available and downloads the files otherwise; or, when "
+        "online, call load_fashion_mnist(download=True), which downloads them with Keras. You may also copy "
+        "the four official .gz files into data/fashion-mnist/."
     )
 
 
@@ -417,71 +479,6 @@ def _fashion_arrays(arrays: dict[str, np.ndarray]):
         (arrays["train-images-idx3-ubyte.gz"], arrays["train-labels-idx1-ubyte.gz"]),
         (arrays["t10k-images-idx3-ubyte.gz"], arrays["t10k-labels-idx1-ubyte.gz"]),
     )
-
-
-# --------------------------------------------------------------------------- CIFAR-10 (online)
-
-
-def read_cifar10_dir(folder: Path) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Parse the ``cifar-10-batches-py`` folder (``data_batch_1`` ... ``data_batch_5``, ``test_batch``).
-
-    Returns:
-        ``(x_train, y_train), (x_test, y_test)``: uint8 images ``(n, 32, 32, 3)`` and uint8 labels.
-
-    Raises:
-        DataFileMissingError: if a batch file is missing.
-        ValueError: if a batch does not hold 3072 bytes per image or its labels do not match its images.
-    """
-    folder = Path(folder)
-    train_files = sorted(folder.glob("data_batch_*"))
-    test_file = folder / "test_batch"
-    if not train_files or not test_file.is_file():
-        raise DataFileMissingError(
-            f"{folder} does not hold the CIFAR-10 batches (data_batch_1..5 and test_batch); "
-            "call load_cifar10() online to download them."
-        )
-
-    def read(path: Path) -> tuple[np.ndarray, np.ndarray]:
-        with open(path, "rb") as handle:
-            batch = pickle.load(handle, encoding="bytes")
-        data = np.asarray(batch[b"data"], dtype=np.uint8)
-        labels = np.asarray(batch[b"labels"], dtype=np.uint8)
-        if data.ndim != 2 or data.shape[1] != 3 * 32 * 32 or len(labels) != len(data):
-            raise ValueError(f"{path}: expected (n, 3072) data and n labels, got {data.shape} and {len(labels)}.")
-        return data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), labels
-
-    parts = [read(p) for p in train_files]
-    x_test, y_test = read(test_file)
-    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])), (x_test, y_test)
-
-
-def load_cifar10(cache_dir: Path | None = None):
-    """CIFAR-10 for users who are online (Krizhevsky 2009), through Keras' downloader with its checksum.
-
-    Returns:
-        ``(x_train, y_train), (x_test, y_test)``: uint8 ``(50000, 32, 32, 3)`` / ``(10000, 32, 32, 3)``, uint8 labels.
-
-    Raises:
-        DataFileMissingError: if the archive is not cached and cannot be downloaded.
-    """
-    import keras
-
-    folder = Path(cache_dir) if cache_dir is not None else KERAS_DATASETS
-    extracted = folder / "cifar-10-batches-py"
-    if not extracted.is_dir():
-        try:
-            archive = keras.utils.get_file(
-                "cifar-10-python.tar.gz", CIFAR10_URL, file_hash=CIFAR10_SHA256, cache_dir=str(folder.parent),
-                cache_subdir=folder.name,
-            )
-        except Exception as err:
-            raise DataFileMissingError(
-                f"CIFAR-10 is not in {extracted} and could not be downloaded ({type(err).__name__}: {err}). "
-                "It needs an internet connection once; the course's own notebooks use Fashion-MNIST instead."
-            ) from err
-        with tarfile.open(archive) as tar:
-            tar.extractall(folder, filter="data")
-    return read_cifar10_dir(extracted)
 
 
 # --------------------------------------------------------------------------- photographs
@@ -499,9 +496,11 @@ def load_photo(name: str, gray: bool = False) -> np.ndarray:
 
     Raises:
         ValueError: for a name not in ``PHOTOS``.
+        TypeError: if ``gray`` is not a bool.
     """
-    if name not in PHOTOS:
+    if not isinstance(name, str) or name not in PHOTOS:
         raise ValueError(f"unknown photograph {name!r}; choose one of {', '.join(PHOTOS)}.")
+    gray = _checks.flag(gray, "gray")
     import skimage.data
     from skimage.color import rgb2gray, rgba2rgb
     from skimage.util import img_as_float32
@@ -515,8 +514,17 @@ def load_photo(name: str, gray: bool = False) -> np.ndarray:
     return image
 
 
-def verify_all() -> list[str]:
-    """Load every offline data set once; return one line per data set (used by `make data`)."""
+def verify_all(download: bool = False) -> list[str]:
+    """Load every data set once; return one line per data set (used by `make data`).
+
+    Args:
+        download: passed to :func:`load_fashion_mnist`: fetch Fashion-MNIST with Keras if no local copy
+            exists. ``python -m course_utils.data`` (what `make data` runs) passes ``True``.
+
+    Raises:
+        DataFileMissingError, DataChecksumError: for a missing or corrupt file.
+    """
+    download = _checks.flag(download, "download")
     lines = []
     for name in UCR_DATASETS:
         (xtr, ytr), (xte, _) = load_ucr(name)
@@ -525,7 +533,7 @@ def verify_all() -> list[str]:
     lines.append(f"sunspots: {len(years)} years {years[0]}-{years[-1]}")
     (xtr, _), (xte, _) = load_rotten_tomatoes()
     lines.append(f"Rotten Tomatoes: {len(xtr)} train, {len(xte)} test snippets")
-    (xtr, _), (xte, _) = load_fashion_mnist()
+    (xtr, _), (xte, _) = load_fashion_mnist(download=download)
     lines.append(f"Fashion-MNIST: train {xtr.shape}, test {xte.shape}")
     for name in ("camera", "astronaut"):
         lines.append(f"photo {name}: {load_photo(name).shape}")
@@ -533,5 +541,10 @@ def verify_all() -> list[str]:
 
 
 if __name__ == "__main__":
-    for line in verify_all():
+    # `make data` runs this module: the user asks for the data, so Fashion-MNIST may be downloaded here.
+    if fashion_mnist_folder() is None:
+        print("Fashion-MNIST: no local copy in " + "; ".join(str(f) for f in fashion_mnist_dirs())
+              + ". `make data` asks for one, so it is downloaded now with Keras (load_fashion_mnist(download=True)).",
+              flush=True)
+    for line in verify_all(download=True):
         print(line)

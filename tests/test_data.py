@@ -1,5 +1,6 @@
 import gzip
-import pickle
+import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -186,7 +187,8 @@ def test_missing_fashion_files_name_them_and_the_fix(tmp_path):
 
 
 def test_keras_download_path(tmp_path, monkeypatch):
-    """Offline the download fails with a clear error; online it lands in the Keras cache and is verified."""
+    """With download=True: offline the download fails with a clear error; online it lands in the Keras cache and
+    is verified."""
     import keras
 
     def offline():
@@ -194,7 +196,7 @@ def test_keras_download_path(tmp_path, monkeypatch):
 
     monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", offline)
     with pytest.raises(data.DataFileMissingError, match=r"Keras' download failed too \(OSError: no network\)"):
-        data.load_fashion_mnist(search=[tmp_path / "none"])
+        data.load_fashion_mnist(search=[tmp_path / "none"], download=True)
 
     monkeypatch.setattr(data, "KERAS_DATASETS", tmp_path / "keras")
 
@@ -205,55 +207,67 @@ def test_keras_download_path(tmp_path, monkeypatch):
             shutil.copy(_official_folder() / name, target / name)
 
     monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", fake_download)
-    (_, y_train), (_, y_test) = data.load_fashion_mnist(search=[tmp_path / "none"])
+    (_, y_train), (_, y_test) = data.load_fashion_mnist(search=[tmp_path / "none"], download=True)
     assert (len(y_train), len(y_test)) == (60000, 10000)
 
 
-# ----------------------------------------------------------------- CIFAR-10 (format parsed on a small file)
-
-def _write_cifar_batch(path: Path, images: np.ndarray, labels: list[int]):
-    rows = images.transpose(0, 3, 1, 2).reshape(len(images), -1)  # the archive stores R, G, B planes
-    with open(path, "wb") as handle:
-        pickle.dump({b"data": rows, b"labels": labels, b"batch_label": b"x"}, handle)
-
-
-def test_read_cifar10_dir_on_a_small_file_of_the_same_format(tmp_path):
-    rng = np.random.default_rng(0)
-    folder = tmp_path / "cifar-10-batches-py"
-    folder.mkdir()
-    batches = [rng.integers(0, 256, (3, 32, 32, 3), dtype=np.uint8) for _ in range(3)]
-    for i, images in enumerate(batches[:2], start=1):
-        _write_cifar_batch(folder / f"data_batch_{i}", images, [i, i + 1, i + 2])
-    _write_cifar_batch(folder / "test_batch", batches[2], [9, 8, 7])
-    (x_train, y_train), (x_test, y_test) = data.read_cifar10_dir(folder)
-    assert x_train.shape == (6, 32, 32, 3) and x_test.shape == (3, 32, 32, 3)
-    np.testing.assert_array_equal(x_train[:3], batches[0])
-    np.testing.assert_array_equal(x_test, batches[2])
-    assert y_train.tolist() == [1, 2, 3, 2, 3, 4] and y_test.tolist() == [9, 8, 7]
-    # load_cifar10 uses an extracted cache without downloading
-    (x_train2, _), _ = data.load_cifar10(cache_dir=tmp_path)
-    np.testing.assert_array_equal(x_train2, x_train)
-
-
-def test_cifar10_errors(tmp_path, monkeypatch):
+def test_load_fashion_mnist_never_downloads_unless_asked(tmp_path, monkeypatch):
     import keras
 
-    with pytest.raises(data.DataFileMissingError, match="data_batch_1..5 and test_batch"):
-        data.read_cifar10_dir(tmp_path)
-    folder = tmp_path / "bad"
+    calls = []
+    monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", lambda: calls.append("download"))
+    monkeypatch.setattr(data, "fashion_mnist_dirs", lambda: [tmp_path / "project", tmp_path / "debian"])
+    for call in (lambda: data.load_fashion_mnist(), lambda: data.load_fashion_mnist(search=[tmp_path / "none"])):
+        with pytest.raises(data.DataFileMissingError) as caught:
+            call()
+        message = str(caught.value)
+        # the three ways to get the files: the Debian package, `make data`, download=True
+        assert "dataset-fashion-mnist" in message and "apt-get install dataset-fashion-mnist" in message
+        assert "/usr/share/datasets/fashion-mnist/" in message
+        assert "`make data`" in message and "download=True" in message
+    assert calls == []
+    with pytest.raises(data.DataFileMissingError, match=r"project; .*debian\."):
+        data.load_fashion_mnist()
+
+
+def test_load_fashion_mnist_search_takes_one_folder_or_a_list(tmp_path):
+    folder = tmp_path / "fm"
     folder.mkdir()
-    with open(folder / "data_batch_1", "wb") as handle:
-        pickle.dump({b"data": np.zeros((2, 10), np.uint8), b"labels": [0, 1]}, handle)
-    shutil.copy(folder / "data_batch_1", folder / "test_batch")
-    with pytest.raises(ValueError, match=r"expected \(n, 3072\) data"):
-        data.read_cifar10_dir(folder)
+    for name in data.FASHION_MNIST_FILES:
+        (folder / name).symlink_to(_official_folder() / name)
+    for search in (str(folder), folder, [str(folder)], (tmp_path / "empty", folder)):
+        (_, _), (x_test, y_test) = data.load_fashion_mnist(search=search)
+        assert x_test.shape == (10000, 28, 28)
+        assert np.bincount(y_test).tolist() == [1000] * 10  # the published test set: 1,000 images per class
+    assert data.fashion_mnist_folder(str(folder)) == folder
+    assert data.fashion_mnist_folder(tmp_path / "empty") is None
+    # a str is one folder, never a list of one-character folders
+    with pytest.raises(data.DataFileMissingError, match=r"not found in any of: " + re.escape(str(tmp_path / "none")) + r"\. "):
+        data.load_fashion_mnist(search=str(tmp_path / "none"))
 
-    def offline(*args, **kwargs):
-        raise OSError("no network")
 
-    monkeypatch.setattr(keras.utils, "get_file", offline)
-    with pytest.raises(data.DataFileMissingError, match="could not be downloaded.*internet connection"):
-        data.load_cifar10(cache_dir=tmp_path / "empty")
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"search": 5}, TypeError, "search must be a path"),
+    ({"search": [Path("."), 5]}, TypeError, "each entry of search"),
+    ({"search": b"data"}, TypeError, "search must be a path"),
+    ({"download": "no"}, TypeError, "download must be True or False"),
+])
+def test_load_fashion_mnist_rejects_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        data.load_fashion_mnist(**kwargs)
+
+
+def test_verify_all_downloads_only_when_asked(monkeypatch):
+    asked = []
+
+    def fake(search=None, download=False):
+        asked.append(download)
+        return (np.zeros((1, 28, 28)), np.zeros(1)), (np.zeros((1, 28, 28)), np.zeros(1))
+
+    monkeypatch.setattr(data, "load_fashion_mnist", fake)
+    data.verify_all()
+    data.verify_all(download=True)
+    assert asked == [False, True]
 
 
 # ----------------------------------------------------------------- photographs and provenance
@@ -272,7 +286,8 @@ def test_load_photo_against_skimage():
 
 
 def test_every_data_set_records_its_source():
-    for name in ("ucr", "sunspots", "rotten_tomatoes", "fashion_mnist", "cifar10", "photos"):
+    assert set(data.DATASETS) == {"ucr", "sunspots", "rotten_tomatoes", "fashion_mnist", "photos"}
+    for name in data.DATASETS:
         record = data.info(name)
         assert record.source and record.licence and record.citation
     assert "Dau" in data.info("ucr").citation and "Pang" in data.info("rotten_tomatoes").citation
@@ -284,3 +299,46 @@ def test_checksums_cover_every_shipped_file():
     shipped = {str(p.relative_to(SHIPPED)) for p in SHIPPED.rglob("*") if p.is_file()
                and p.suffix in (".ts", ".csv", ".bz2")}
     assert shipped == set(data.CHECKSUMS)
+
+
+# ----------------------------------------------------------------- wrong arguments
+
+def test_sha256_helpers_against_the_published_test_vector(tmp_path):
+    # FIPS 180-2, appendix B.1: SHA-256("abc")
+    abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert data.sha256_bytes(b"abc") == abc
+    (tmp_path / "abc").write_bytes(b"abc")
+    assert data.sha256_file(tmp_path / "abc") == data.sha256_file(str(tmp_path / "abc")) == abc
+    assert data.sha256_bytes(b"x" * 3_000_000) == hashlib.sha256(b"x" * 3_000_000).hexdigest()
+    with pytest.raises(TypeError, match=r"content must be bytes.*encode"):
+        data.sha256_bytes("abc")
+    with pytest.raises(data.DataFileMissingError, match="no file at"):
+        data.sha256_file(tmp_path / "missing")
+    with pytest.raises(TypeError, match="path must be"):
+        data.sha256_file(3)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: data.info(5), TypeError, "name must be the name of a data set"),
+    (lambda: data.info(["ucr"]), TypeError, "name must be"),
+    (lambda: data.shipped_file("series/missing.csv"), ValueError, r"relative='series/missing.csv' is not a file"),
+    (lambda: data.load_sunspots(data_dir=5), TypeError, "data_dir must be"),
+    (lambda: data.load_ucr(["GunPoint"]), ValueError, "choose one of GunPoint"),
+    (lambda: data.parse_ts(b"@data\n1,2:a\n"), TypeError, r"text must be.*decode"),
+    (lambda: data.parse_idx("\x00\x00\x08\x01"), TypeError, r"content must be the bytes.*read_bytes"),
+    (lambda: data.load_rotten_tomatoes(test_fraction="0.2"), TypeError, "test_fraction must be a number"),
+    (lambda: data.load_rotten_tomatoes(test_fraction=1e-6), ValueError, "test_fraction=1e-06 leaves the training or the test part empty"),
+    (lambda: data.load_rotten_tomatoes(seed=-1), ValueError, "seed must be >= 0"),
+    (lambda: data.load_rotten_tomatoes(seed=0.5), TypeError, "seed must be an integer"),
+    (lambda: data.load_photo("camera", gray="no"), TypeError, "gray must be True or False"),
+    (lambda: data.load_photo(["camera"]), ValueError, "unknown photograph"),
+    (lambda: data.verify_all(download="yes"), TypeError, "download must be True or False"),
+])
+def test_wrong_arguments_name_the_argument_and_the_fix(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_load_ucr_accepts_a_str_data_dir(data_copy):
+    (x_train, _), _ = data.load_ucr("ArrowHead", data_dir=str(data_copy))
+    assert x_train.shape == (36, 251, 1)
