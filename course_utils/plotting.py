@@ -4,27 +4,61 @@ ends the cell with ``plt.show()``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course_utils._checks import number, positive_int
+
+
+def _image(image, index: int) -> np.ndarray:
+    """One image as ``(h, w)`` or ``(h, w, 3 or 4)``; a single channel axis ``(h, w, 1)`` is dropped."""
+    try:
+        image = np.asarray(image)
+    except ValueError as err:
+        raise ValueError(f"image {index} is not an array of pixels ({err}).") from err
+    if image.dtype.kind not in "biuf":
+        raise TypeError(f"image {index} must hold numbers, got an array of dtype {image.dtype}.")
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[-1] in (3, 4))) or image.size == 0:
+        raise ValueError(
+            f"image {index} has shape {image.shape}; each image must be (height, width), (height, width, 1) or "
+            "(height, width, 3), and images a list of them or an array (n, height, width[, channels]). "
+            "For one image, pass [image]; for channels first, move them last with np.moveaxis(x, 0, -1)."
+        )
+    return image
+
 
 def show_images(images: Sequence[np.ndarray] | np.ndarray, titles: Sequence[str] | None = None,
                 ncols: int = 8, size: float = 1.6, cmap: str = "gray", symmetric: bool = False):
-    """A grid of images (``(n, h, w)`` or ``(n, h, w, 3)``).
+    """A grid of images (``(n, h, w)``, ``(n, h, w, 1)`` or ``(n, h, w, 3)``, or a list of such images).
 
     Args:
+        titles: one title per image, or None.
+        ncols: images per row (fewer if there are fewer images).
+        size: side of each image in inches.
         symmetric: colour scale centred on zero (for kernels and signed feature maps).
 
     Raises:
-        ValueError: if there is no image, or as many titles as images are not given.
+        TypeError: for titles given as one string, images that are not numbers, or a non-integer ``ncols``.
+        ValueError: if there is no image, an image is not 2-D (or 3-D with 1, 3 or 4 channels), as many
+            titles as images are not given, or ``ncols``/``size`` is not positive.
     """
-    images = list(images)
+    if isinstance(images, np.ndarray) and images.ndim == 2:
+        raise ValueError(f"images has shape {images.shape}, one grey image; pass a list of images: [image], "
+                         "or an array (n, height, width).")
+    images = [_image(image, i) for i, image in enumerate(images)]
     if not images:
         raise ValueError("show_images needs at least one image.")
+    if isinstance(titles, str):
+        raise TypeError(f"titles must be a list of strings, one per image, not one string; use [{titles!r}].")
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"{len(images)} images but {len(titles)} titles.")
+    ncols = positive_int(ncols, "ncols")
+    if number(size, "size") <= 0:
+        raise ValueError(f"size is the side of each image in inches and must be > 0, got {size}.")
     ncols = min(ncols, len(images))
     nrows = int(np.ceil(len(images) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3 * (titles is not None)),
@@ -33,7 +67,6 @@ def show_images(images: Sequence[np.ndarray] | np.ndarray, titles: Sequence[str]
         ax.axis("off")
     for i, image in enumerate(images):
         ax = axes.ravel()[i]
-        image = np.asarray(image)
         kwargs = {}
         if symmetric:
             bound = float(np.abs(image).max()) or 1.0
@@ -47,11 +80,31 @@ def show_images(images: Sequence[np.ndarray] | np.ndarray, titles: Sequence[str]
     return fig
 
 
-def plot_history(history: dict[str, list[float]], metrics: Sequence[str] = ("loss", "accuracy"), title: str = ""):
-    """Learning curves: each metric with its ``val_`` counterpart, one panel per metric."""
+def plot_history(history: dict[str, list[float]], metrics: Sequence[str] | str = ("loss", "accuracy"), title: str = ""):
+    """Learning curves: each metric with its ``val_`` counterpart, one panel per metric.
+
+    Args:
+        history: per-epoch metrics, a dict from name to values; a :class:`~course_utils.training.TrainingLog`
+            or a Keras ``History`` (what ``model.fit`` returns) is read through its ``history``.
+        metrics: the metrics to draw (those absent from the history are left out), or one metric name.
+
+    Raises:
+        TypeError: if ``history`` is not a dict of per-epoch values.
+        ValueError: if none of ``metrics`` is in the history, or a ``val_`` curve has another length.
+    """
+    if not isinstance(history, Mapping) and isinstance(getattr(history, "history", None), Mapping):
+        history = history.history
+    if not isinstance(history, Mapping):
+        raise TypeError(f"history must be a dict from metric name to per-epoch values (log.history), got "
+                        f"{type(history).__name__}.")
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
     present = [m for m in metrics if m in history]
     if not present:
-        raise ValueError(f"none of {list(metrics)} in the history; it has {list(history)}.")
+        raise ValueError(f"none of {metrics} in the history; it has {list(history)}.")
+    for metric in present:
+        if f"val_{metric}" in history and len(history[f"val_{metric}"]) != len(history[metric]):
+            raise ValueError(f"history holds {len(history[metric])} values of {metric!r} but "
+                             f"{len(history[f'val_{metric}'])} of 'val_{metric}'; give one per epoch for both.")
     fig, axes = plt.subplots(1, len(present), figsize=(4.5 * len(present), 3.2), squeeze=False)
     for ax, metric in zip(axes[0], present):
         epochs = np.arange(1, len(history[metric]) + 1)
@@ -67,19 +120,66 @@ def plot_history(history: dict[str, list[float]], metrics: Sequence[str] = ("los
     return fig
 
 
+def _class_labels(values, name: str, num_classes: int) -> np.ndarray:
+    """Integer class labels in ``0..num_classes-1`` as a 1-D int64 array, or a ValueError saying what is wrong."""
+    array = np.asarray(values)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        hint = (f" It looks like one row of scores per sample: pass the predicted classes, {name}.argmax(axis=1)."
+                if array.ndim == 2 else "")
+        raise ValueError(f"{name} must be one integer class label per sample, shape (n,), got shape {array.shape}.{hint}")
+    if array.dtype.kind == "b":
+        array = array.astype(np.int64)
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold integer class labels, got dtype {array.dtype}; map names to indices first.")
+    if array.dtype.kind == "f":
+        if not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
+            raise ValueError(f"{name} holds values that are not whole numbers (for example probabilities); pass "
+                             f"class labels: scores.argmax(axis=1), or (p >= 0.5).astype(int) for one probability.")
+    array = array.astype(np.int64)
+    outside = (array < 0) | (array >= num_classes)
+    if outside.any():
+        raise ValueError(f"{name} holds labels outside 0..{num_classes - 1} (for example {array[outside][0]}), "
+                         f"but num_classes={num_classes}; pass the right num_classes or fix the labels.")
+    return array
+
+
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -> np.ndarray:
-    """Counts ``C[i, j]`` of samples of true class ``i`` predicted as ``j``."""
-    y_true = np.asarray(y_true).reshape(-1).astype(int)
-    y_pred = np.asarray(y_pred).reshape(-1).astype(int)
+    """Counts ``C[i, j]`` of samples of true class ``i`` predicted as ``j`` (``sklearn.metrics.confusion_matrix``
+    over the labels ``0..num_classes-1``).
+
+    Args:
+        y_true, y_pred: integer class labels, one per sample (floats are accepted if they are whole numbers).
+        num_classes: number of classes; the matrix is ``num_classes × num_classes``.
+
+    Raises:
+        TypeError: for a non-integer ``num_classes`` or labels that are not numbers.
+        ValueError: for labels of different lengths, labels outside ``0..num_classes-1``, or scores or
+            probabilities instead of labels (pass ``scores.argmax(axis=1)``).
+    """
+    from sklearn.metrics import confusion_matrix as sk_confusion_matrix
+
+    num_classes = positive_int(num_classes, "num_classes")
+    y_true = _class_labels(y_true, "y_true", num_classes)
+    y_pred = _class_labels(y_pred, "y_pred", num_classes)
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true has {y_true.size} labels, y_pred {y_pred.size}; they must match.")
-    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(matrix, (y_true, y_pred), 1)
-    return matrix
+    if y_true.size == 0:
+        return np.zeros((num_classes, num_classes), dtype=np.int64)
+    return sk_confusion_matrix(y_true, y_pred, labels=np.arange(num_classes)).astype(np.int64)
 
 
 def plot_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str], title: str = "confusion matrix"):
-    """Draw a confusion matrix with its counts; rows are true classes, columns predictions."""
+    """Draw a confusion matrix with its counts; rows are true classes, columns predictions.
+
+    Raises:
+        TypeError: for class names given as one string.
+        ValueError: if the matrix is not square with one row per class name.
+    """
+    if isinstance(class_names, str):
+        raise TypeError(f"class_names must be a list of names, one per class, not one string {class_names!r}.")
+    class_names = list(class_names)
     matrix = np.asarray(matrix)
     if matrix.shape != (len(class_names), len(class_names)):
         raise ValueError(f"matrix of shape {matrix.shape} for {len(class_names)} class names.")
@@ -99,13 +199,22 @@ def plot_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str], title:
 
 
 def plot_signals(x: np.ndarray, series: dict[str, np.ndarray], title: str = "", xlabel: str = "t"):
-    """Several 1-D signals over the same axis ``x``, one line each, labelled by the dict's keys."""
+    """Several 1-D signals over the same axis ``x``, one line each, labelled by the dict's keys.
+
+    Raises:
+        TypeError: if ``series`` is not a dict from label to signal.
+        ValueError: for no signal, or a signal whose shape differs from the axis'.
+    """
+    if not isinstance(series, Mapping):
+        raise TypeError(f"series must be a dict from label to signal, e.g. {{'raw': x}}, got {type(series).__name__}.")
+    if not series:
+        raise ValueError("series is empty; give at least one signal, e.g. {'raw': x}.")
+    for label, values in series.items():
+        if np.shape(values) != np.shape(x):
+            raise ValueError(f"signal {label!r} has shape {np.shape(values)}, the axis {np.shape(x)}.")
     fig, ax = plt.subplots(figsize=(9, 3.2))
     for label, values in series.items():
-        values = np.asarray(values)
-        if values.shape != np.asarray(x).shape:
-            raise ValueError(f"signal {label!r} has shape {values.shape}, the axis {np.asarray(x).shape}.")
-        ax.plot(x, values, label=label, lw=1.2)
+        ax.plot(x, np.asarray(values), label=label, lw=1.2)
     ax.set_xlabel(xlabel)
     ax.legend()
     if title:
