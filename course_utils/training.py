@@ -12,39 +12,65 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from course_utils import _checks
+from course_utils._checks import flag, positive_int
+
 
 def split_validation(
     x: np.ndarray, y: np.ndarray, fraction: float = 0.1, seed: int = 0, stratify: bool = True
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Carve a validation set out of the *training* data (never out of the test set).
 
+    With ``stratify=True`` each class gives ``round(fraction × its size)`` samples to the validation part, at
+    least one and at most all but one for a class of two or more samples; a class of one sample stays in the
+    training part.
+
     Args:
-        x, y: training inputs and integer labels, same first dimension.
+        x, y: training inputs and labels, same first dimension; with ``stratify`` the labels are class labels,
+            one per sample (shape ``(n,)`` or ``(n, 1)``).
         fraction: share of the training data held out for validation, strictly between 0 and 1.
+        seed: seed of the random choice and of the shuffles (an integer >= 0).
         stratify: keep each class's share the same in both parts.
 
     Returns:
         ``(x_train, y_train), (x_val, y_val)``, both shuffled with ``seed``.
 
     Raises:
-        ValueError: for mismatched lengths or a fraction outside (0, 1), or one that leaves a part empty.
+        TypeError: for a ``fraction`` that is not a number, a ``seed`` that is not an integer, or a
+            ``stratify`` that is not a bool.
+        ValueError: for mismatched lengths, a fraction outside (0, 1) or one that leaves a part empty, or
+            labels that are not one class per sample when ``stratify`` is true (one-hot rows, say).
     """
     x = np.asarray(x) if not isinstance(x, np.ndarray) else x
     y = np.asarray(y)
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"x and y must be arrays of samples (first axis: one entry per sample), got shapes "
+                         f"{x.shape} and {y.shape}.")
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} samples but y has {len(y)}; they must match.")
-    if not 0.0 < fraction < 1.0:
-        raise ValueError(f"fraction must be between 0 and 1 (exclusive), got {fraction}.")
+    fraction = _checks.fraction(fraction, "fraction")
+    seed = _checks.seed(seed)
+    stratify = flag(stratify, "stratify")
+    groups_of = y
+    if stratify:
+        if y.ndim == 2 and y.shape[1] == 1:
+            groups_of = y[:, 0]
+        elif y.ndim != 1:
+            raise ValueError(f"stratify=True needs one class label per sample, shape (n,), but y has shape {y.shape}; "
+                             "for one-hot labels pass y.argmax(axis=1), or use stratify=False.")
     rng = np.random.default_rng(seed)
     val_mask = np.zeros(len(y), dtype=bool)
-    groups = [np.flatnonzero(y == c) for c in np.unique(y)] if stratify else [np.arange(len(y))]
+    groups = [np.flatnonzero(groups_of == c) for c in np.unique(groups_of)] if stratify else [np.arange(len(y))]
     for members in groups:
         n_val = int(round(fraction * len(members)))
         if stratify and len(members) > 1:
             n_val = min(max(n_val, 1), len(members) - 1)
         val_mask[rng.choice(members, size=n_val, replace=False)] = True
     if val_mask.all() or not val_mask.any():
-        raise ValueError(f"fraction={fraction} leaves the training or the validation part empty for {len(y)} samples.")
+        hint = (" With stratify=True every class has a single sample here: are the labels classes?"
+                if stratify and len(groups) == len(y) else "")
+        raise ValueError(f"fraction={fraction} leaves the training or the validation part empty for {len(y)} samples."
+                         f"{hint}")
     train_idx = rng.permutation(np.flatnonzero(~val_mask))
     val_idx = rng.permutation(np.flatnonzero(val_mask))
     return (x[train_idx], y[train_idx]), (x[val_idx], y[val_idx])
@@ -65,15 +91,68 @@ class TrainingLog:
     def epochs(self) -> int:
         return len(self.epoch_seconds)
 
-    def last(self, metric: str) -> float:
-        """The last epoch's value of ``metric`` (for example ``"val_accuracy"``)."""
-        if metric not in self.history:
-            raise KeyError(f"no metric {metric!r}; this training logged {', '.join(self.history)}.")
-        return float(self.history[metric][-1])
+    def _values(self, metric: str) -> np.ndarray:
+        if not isinstance(metric, str) or metric not in self.history:
+            raise ValueError(f"no metric {metric!r}; this training logged {', '.join(self.history)}.")
+        values = np.asarray(self.history[metric], dtype=np.float64)
+        if values.size == 0:
+            raise ValueError(f"metric {metric!r} has no values; the training logged no epoch.")
+        return values
 
-    def best(self, metric: str) -> float:
-        values = self.history[metric]
-        return float(min(values) if "loss" in metric else max(values))
+    def last(self, metric: str) -> float:
+        """The last epoch's value of ``metric`` (for example ``"val_accuracy"``).
+
+        Raises:
+            ValueError: for a metric this training did not log.
+        """
+        return float(self._values(metric)[-1])
+
+    def best(self, metric: str, mode: str | None = None) -> float:
+        """The best epoch's value of ``metric``: the smallest for losses and errors, the largest for scores.
+
+        Args:
+            metric: a logged metric, for example ``"val_loss"``, ``"val_mae"`` or ``"accuracy"``.
+            mode: ``"min"`` or ``"max"``; ``None`` infers it from the name (see :func:`metric_mode`).
+                Epochs whose value is NaN are skipped; if all are NaN the result is NaN.
+
+        Raises:
+            ValueError: for a metric this training did not log, a ``mode`` other than ``"min"``/``"max"``,
+                or a name whose direction is unknown and no ``mode``.
+        """
+        values = self._values(metric)
+        mode = metric_mode(metric) if mode is None else mode
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' (lower is better) or 'max' (higher is better), got {mode!r}.")
+        if np.isnan(values).all():
+            return float("nan")
+        return float(np.nanmin(values) if mode == "min" else np.nanmax(values))
+
+
+#: Words of metric names for which lower is better (losses and errors) and higher is better (scores).
+LOWER_IS_BETTER = ("loss", "error", "mae", "mse", "rmse", "mape", "msle", "crossentropy", "hinge", "divergence",
+                   "kld", "poisson", "logcosh", "cosh", "huber")
+HIGHER_IS_BETTER = ("accuracy", "acc", "auc", "precision", "recall", "sensitivity", "specificity", "f1", "fbeta",
+                    "iou", "r2", "similarity", "correlation")
+
+
+def metric_mode(metric: str) -> str:
+    """Whether lower (``"min"``) or higher (``"max"``) is better for a metric, from the words of its name.
+
+    ``val_mae``, ``loss``, ``mean_squared_error`` and ``binary_crossentropy`` are minimised; ``val_accuracy``,
+    ``auc``, ``precision`` and ``f1_score`` maximised.
+
+    Raises:
+        TypeError: if ``metric`` is not a str.
+        ValueError: for a name with words of neither kind (``learning_rate``) or of both; pass ``mode``.
+    """
+    if not isinstance(metric, str):
+        raise TypeError(f"metric must be a metric name (str), got {metric!r} of type {type(metric).__name__}.")
+    words = set(metric.lower().removeprefix("val_").replace("io_u", "iou").split("_"))
+    lower, higher = bool(words & set(LOWER_IS_BETTER)), bool(words & set(HIGHER_IS_BETTER))
+    if lower == higher:
+        raise ValueError(f"cannot tell whether lower or higher is better for metric {metric!r}; "
+                         "pass mode='min' (losses, errors) or mode='max' (accuracies, scores).")
+    return "min" if lower else "max"
 
 
 def _epoch_logger(epoch_seconds: list[float], every: int = 1):
@@ -99,15 +178,40 @@ def fit(model, x, y=None, *, epochs: int, batch_size: int | None = None, validat
 
     Accepts what ``model.fit`` accepts (arrays or a ``tf.data.Dataset``).
 
+    Args:
+        callbacks: a list of Keras callbacks, or one callback.
+        log_every: print every ``log_every``-th epoch (and the first).
+
     Returns:
         A :class:`TrainingLog` with ``history`` (per-epoch metrics), ``epoch_seconds`` and ``seconds``.
+
+    Raises:
+        TypeError: if ``model`` is not a Keras model, ``epochs``, ``batch_size`` or ``log_every`` is not an
+            integer, ``callbacks`` is not a list of callbacks, or ``verbose`` is passed (``fit`` prints its own
+            lines).
+        ValueError: for ``epochs``, ``batch_size`` or ``log_every`` below 1.
     """
-    if epochs < 1:
-        raise ValueError(f"epochs must be at least 1, got {epochs}.")
+    import keras
+
+    if not hasattr(model, "fit") or not hasattr(model, "predict"):
+        raise TypeError(f"model must be a compiled keras.Model, got {type(model).__name__}.")
+    epochs = positive_int(epochs, "epochs")
+    log_every = positive_int(log_every, "log_every")
+    if batch_size is not None:
+        batch_size = positive_int(batch_size, "batch_size")
+    if "verbose" in kwargs:
+        raise TypeError("fit prints one line per epoch itself and takes no verbose; leave verbose out "
+                        "(log_every sets how often it prints).")
+    if isinstance(callbacks, keras.callbacks.Callback):
+        callbacks = [callbacks]
+    callbacks = list(callbacks or [])
+    for callback in callbacks:
+        if not isinstance(callback, keras.callbacks.Callback):
+            raise TypeError(f"callbacks must be keras.callbacks.Callback objects, got {type(callback).__name__}.")
     epoch_seconds: list[float] = []
     history = model.fit(
         x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data, verbose=0,
-        callbacks=[*(callbacks or []), _epoch_logger(epoch_seconds, log_every)], **kwargs,
+        callbacks=[*callbacks, _epoch_logger(epoch_seconds, log_every)], **kwargs,
     )
     log = TrainingLog({k: [float(v) for v in vals] for k, vals in history.history.items()}, epoch_seconds)
     print(f"trained {log.epochs} epochs in {log.seconds:.1f} s")
@@ -129,11 +233,15 @@ def predict_mirrored(model, x, batch_size: int = 256) -> np.ndarray:
         ``(model(x) + model(mirror(x))) / 2``, one row per image.
 
     Raises:
+        TypeError: if ``model`` has no ``predict`` or ``batch_size`` is not an integer.
         ValueError: if the images are not of rank 4 (``(batch, height, width, channels)``); for grey images
             of shape ``(n, height, width)`` add the channel axis with ``x[..., None]``.
     """
     import tensorflow as tf
 
+    if not hasattr(model, "predict"):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}.")
+    batch_size = positive_int(batch_size, "batch_size")
     if isinstance(x, tf.data.Dataset):
         spec = x.element_spec
         if not isinstance(spec, tf.TensorSpec) or spec.shape.rank != 4:
@@ -155,13 +263,43 @@ def accuracy(model, x, y, batch_size: int = 256, mirror: bool = False) -> float:
 
     ``mirror=True`` scores the average of the predictions for each image and its left–right mirror
     (:func:`predict_mirrored`).
+
+    Args:
+        y: integer class labels, one per sample (shape ``(n,)`` or ``(n, 1)``; whole-number floats are accepted).
+
+    Raises:
+        TypeError: if ``model`` has no ``predict``, labels are not numbers, or ``mirror`` is not a bool.
+        ValueError: for one-hot or fractional labels, labels outside the model's classes (``0..C-1``, or 0 and 1
+            for a single output), or as many predictions as labels not given.
     """
+    if not hasattr(model, "predict"):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}.")
+    mirror = flag(mirror, "mirror")
+    batch_size = positive_int(batch_size, "batch_size")
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] > 1:
+        raise ValueError(f"y has shape {y.shape}, one row per sample (one-hot labels?); pass integer class labels: "
+                         "y.argmax(axis=1).")
+    y = y.reshape(-1)
+    if y.dtype.kind == "b":
+        y = y.astype(np.int64)
+    if y.dtype.kind not in "iuf":
+        raise TypeError(f"y must hold integer class labels, got dtype {y.dtype}.")
+    if y.dtype.kind == "f" and (not np.all(np.isfinite(y)) or np.any(y != np.round(y))):
+        raise ValueError("y holds values that are not whole numbers; pass integer class labels, not probabilities.")
     probs = predict_mirrored(model, x, batch_size) if mirror else model.predict(x, batch_size=batch_size, verbose=0)
-    y = np.asarray(y).reshape(-1)
-    if probs.ndim == 1 or probs.shape[-1] == 1:
+    probs = np.asarray(probs)
+    single = probs.ndim == 1 or probs.shape[-1] == 1
+    classes = 2 if single else probs.shape[-1]
+    if single:
         pred = (probs.reshape(-1) >= 0.5).astype(y.dtype)
     else:
         pred = probs.argmax(axis=-1)
     if len(pred) != len(y):
         raise ValueError(f"the model predicted {len(pred)} samples for {len(y)} labels.")
+    outside = (y < 0) | (y >= classes)
+    if outside.any():
+        raise ValueError(f"y holds labels outside 0..{classes - 1} (for example {y[outside][0]:g}), the classes of a "
+                         f"model with {'one output' if single else f'{classes} outputs'}; "
+                         "check that the labels belong to this model.")
     return float(np.mean(pred == y))

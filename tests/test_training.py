@@ -59,12 +59,12 @@ def test_fit_logs_epochs_and_learns_a_separable_problem(capsys):
     assert training.accuracy(model, x, y) > 0.9
     assert log.last("val_accuracy") == log.history["val_accuracy"][-1]
     assert log.best("loss") == min(log.history["loss"])
-    with pytest.raises(KeyError, match="no metric 'auc'"):
+    with pytest.raises(ValueError, match="no metric 'auc'; this training logged accuracy, loss"):
         log.last("auc")
 
 
 def test_fit_rejects_zero_epochs():
-    with pytest.raises(ValueError, match="epochs must be at least 1"):
+    with pytest.raises(ValueError, match="epochs must be >= 1"):
         training.fit(_tiny_model(), np.zeros((2, 2)), np.zeros(2), epochs=0)
 
 
@@ -119,3 +119,160 @@ def test_predict_mirrored_rejects_images_without_a_channel_axis_and_labelled_dat
     labelled = tf.data.Dataset.from_tensor_slices((np.zeros((4, 6, 5, 1)), np.zeros(4))).batch(2)
     with pytest.raises(ValueError, match="without labels"):
         training.predict_mirrored(model, labelled)
+
+
+# ------------------------------------------------------------------------------------------ wrong arguments
+def test_split_validation_per_class_counts_follow_the_formula_and_match_sklearn_shares():
+    from sklearn.model_selection import train_test_split
+
+    y = np.repeat(np.arange(4), [40, 25, 12, 3])
+    x = np.arange(len(y))
+    (_, yt), (_, yv) = training.split_validation(x, y, fraction=0.2, seed=3)
+    # round(0.2 * n) per class, at least one and at most n - 1
+    assert np.bincount(yv, minlength=4).tolist() == [8, 5, 2, 1]
+    assert np.bincount(yt, minlength=4).tolist() == [32, 20, 10, 2]
+    _, _, _, y_sk = train_test_split(x, y, test_size=0.2, stratify=y, random_state=0)
+    assert np.abs(np.bincount(yv, minlength=4) - np.bincount(y_sk, minlength=4)).max() <= 1
+
+
+def test_split_validation_refuses_one_hot_labels_when_stratifying():
+    y = np.eye(3)[np.arange(30) % 3]
+    with pytest.raises(ValueError, match=r"y has shape \(30, 3\).*y\.argmax\(axis=1\)"):
+        training.split_validation(np.zeros((30, 2)), y)
+    (_, yt), (_, yv) = training.split_validation(np.zeros((30, 2)), y, stratify=False)
+    assert yt.shape == (27, 3) and yv.shape == (3, 3)   # rows stay whole without stratification
+    (_, yt), (_, yv) = training.split_validation(np.zeros((30, 2)), y.argmax(1)[:, None])
+    assert np.bincount(yv[:, 0]).tolist() == [1, 1, 1]
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"fraction": "0.1"}, TypeError, "fraction must be a number"),
+    ({"seed": "a"}, TypeError, "seed must be an integer"),
+    ({"seed": -1}, ValueError, "seed must be >= 0"),
+    ({"stratify": "yes"}, TypeError, "stratify must be True or False"),
+])
+def test_split_validation_names_the_bad_argument(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        training.split_validation(np.zeros(10), np.arange(10) % 2, **kwargs)
+
+
+def test_split_validation_explains_continuous_targets():
+    with pytest.raises(ValueError, match="every class has a single sample here: are the labels classes"):
+        training.split_validation(np.zeros(20), np.linspace(0, 1, 20))
+
+
+def test_best_takes_the_direction_of_the_metric():
+    log = training.TrainingLog({"loss": [0.9, 0.4, 0.6], "val_mae": [3.0, 1.5, 2.0], "val_accuracy": [0.5, 0.8, 0.7],
+                                "val_mean_squared_error": [4.0, 2.0, 3.0], "auc": [0.6, 0.9, 0.7],
+                                "learning_rate": [1e-3, 1e-3, 5e-4]})
+    assert log.best("val_mae") == 1.5 == min(log.history["val_mae"])          # an error: lower is better
+    assert log.best("val_mean_squared_error") == 2.0
+    assert log.best("loss") == 0.4
+    assert log.best("val_accuracy") == 0.8 == max(log.history["val_accuracy"])
+    assert log.best("auc") == 0.9
+    assert log.best("learning_rate", mode="min") == 5e-4
+    assert log.best("val_mae", mode="max") == 3.0
+    with pytest.raises(ValueError, match=r"learning_rate.*mode='min'.*mode='max'"):
+        log.best("learning_rate")
+    with pytest.raises(ValueError, match="mode must be 'min'"):
+        log.best("loss", mode="lowest")
+    with pytest.raises(ValueError, match="no metric 'val_loss'"):
+        log.best("val_loss")
+
+
+def test_best_skips_nan_epochs():
+    log = training.TrainingLog({"loss": [float("nan"), 0.5, 0.3], "val_accuracy": [float("nan")] * 2, "mae": []})
+    assert log.best("loss") == 0.3            # min() of Python would return nan here, for nan comes first
+    assert np.isnan(log.best("val_accuracy"))
+    with pytest.raises(ValueError, match="'mae' has no values"):
+        log.best("mae")
+    with pytest.raises(ValueError, match="'mae' has no values"):
+        log.last("mae")
+
+
+def test_metric_mode_agrees_with_the_direction_keras_gives_its_metrics():
+    import keras
+
+    m = keras.metrics
+    metrics = [m.MeanAbsoluteError(), m.MeanSquaredError(), m.RootMeanSquaredError(), m.MeanAbsolutePercentageError(),
+               m.MeanSquaredLogarithmicError(), m.BinaryCrossentropy(), m.CategoricalCrossentropy(),
+               m.SparseCategoricalCrossentropy(), m.KLDivergence(), m.Poisson(), m.LogCoshError(), m.Hinge(),
+               m.SquaredHinge(), m.CategoricalHinge(), m.Accuracy(), m.BinaryAccuracy(), m.CategoricalAccuracy(),
+               m.SparseCategoricalAccuracy(), m.TopKCategoricalAccuracy(), m.SparseTopKCategoricalAccuracy(), m.AUC(),
+               m.Precision(), m.Recall(), m.F1Score(), m.FBetaScore(), m.R2Score(), m.CosineSimilarity(), m.BinaryIoU(),
+               m.MeanIoU(num_classes=2), m.PrecisionAtRecall(0.5), m.SensitivityAtSpecificity(0.5),
+               m.PearsonCorrelation()]
+    for metric in metrics:
+        expected = {"down": "min", "up": "max"}[metric._direction]
+        assert training.metric_mode(metric.name) == expected, metric.name
+        assert training.metric_mode("val_" + metric.name) == expected, metric.name
+    with pytest.raises(ValueError, match="true_positives"):
+        training.metric_mode(m.TruePositives().name)         # Keras gives it no direction either
+    with pytest.raises(TypeError, match="metric must be a metric name"):
+        training.metric_mode(3)
+
+
+def test_fit_names_bad_arguments():
+    model = _tiny_model()
+    x, y = np.zeros((4, 2), "float32"), np.zeros(4)
+    for kwargs, error, match in [
+        ({"epochs": 2.5}, TypeError, "epochs must be a positive integer"),
+        ({"epochs": 1, "log_every": 0}, ValueError, "log_every must be >= 1"),
+        ({"epochs": 1, "batch_size": 0}, ValueError, "batch_size must be >= 1"),
+        ({"epochs": 1, "verbose": 1}, TypeError, "takes no verbose"),
+        ({"epochs": 1, "callbacks": ["stop"]}, TypeError, "callbacks must be keras.callbacks.Callback"),
+    ]:
+        with pytest.raises(error, match=match):
+            training.fit(model, x, y, **kwargs)
+    with pytest.raises(TypeError, match="model must be a compiled keras.Model"):
+        training.fit("vgg", x, y, epochs=1)
+
+
+def test_fit_takes_a_single_callback(capsys):
+    import keras
+
+    seen = []
+
+    class Count(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append(epoch)
+
+    log = training.fit(_tiny_model(), np.zeros((4, 2), "float32"), np.zeros(4), epochs=3, callbacks=Count())
+    assert seen == [0, 1, 2] and log.epochs == 3
+
+
+class _Fixed:
+    def __init__(self, probs):
+        self.probs = np.asarray(probs)
+
+    def predict(self, x, batch_size=None, verbose=0):
+        return self.probs
+
+
+def test_accuracy_refuses_labels_that_are_not_the_models_classes():
+    three = _Fixed([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.3, 0.4, 0.3]])
+    assert training.accuracy(three, None, np.array([0, 1, 2, 0])) == 0.75          # 3 of 4 arg-maxes match
+    assert training.accuracy(three, None, np.array([[0], [1], [2], [0]])) == 0.75
+    with pytest.raises(ValueError, match=r"y has shape \(4, 3\).*one-hot.*y\.argmax\(axis=1\)"):
+        training.accuracy(three, None, np.eye(3)[[0, 1, 2, 0]])
+    with pytest.raises(ValueError, match=r"y holds labels outside 0\.\.2 \(for example 3\).*3 outputs"):
+        training.accuracy(three, None, np.array([1, 2, 3, 0]))                  # labels 1..3 instead of 0..2
+    with pytest.raises(ValueError, match="not whole numbers"):
+        training.accuracy(three, None, np.array([0.5, 1, 2, 0]))
+    with pytest.raises(TypeError, match="y must hold integer class labels"):
+        training.accuracy(three, None, np.array(["a", "b", "c", "d"]))
+    binary = _Fixed([[0.9], [0.2], [0.6], [0.4]])
+    assert training.accuracy(binary, None, np.array([1, 0, 0, 0])) == 0.75
+    with pytest.raises(ValueError, match=r"outside 0\.\.1 \(for example 2\).*one output"):
+        training.accuracy(binary, None, np.array([1, 2, 1, 2]))
+    with pytest.raises(TypeError, match="mirror must be True or False"):
+        training.accuracy(binary, None, np.array([1, 0, 0, 0]), mirror="no")
+    with pytest.raises(TypeError, match="model must be a keras.Model"):
+        training.accuracy(None, None, np.array([1, 0]))
+
+
+def test_predict_mirrored_checks_its_arguments():
+    with pytest.raises(TypeError, match="batch_size must be a positive integer"):
+        training.predict_mirrored(_asymmetric_model(), np.zeros((2, 6, 5, 1)), batch_size=1.5)
+    with pytest.raises(TypeError, match="model must be a keras.Model"):
+        training.predict_mirrored(object(), np.zeros((2, 6, 5, 1)))
