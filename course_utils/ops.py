@@ -39,7 +39,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from course_utils._checks import int_pair, positive_int
+from course_utils._checks import flag, int_pair, positive_int
 
 __all__ = [
     "conv1d",
@@ -59,11 +59,26 @@ PADDINGS = ("valid", "same")
 
 
 # ----------------------------------------------------------------------------------------------- checks
-def _as_array(x: object, ndim: int | tuple[int, ...], name: str, hint: str) -> np.ndarray:
+def _numeric(x: object, name: str) -> np.ndarray:
+    """``x`` as a float array, refusing what NumPy would turn into floats silently (complex numbers, strings
+    of digits, ``None`` as NaN)."""
     try:
-        arr = np.asarray(x, dtype=float)
+        raw = np.asarray(x)
     except (TypeError, ValueError) as err:
         raise TypeError(f"{name} must be a numeric array, got {type(x).__name__}: {err}") from err
+    if raw.dtype.kind == "c":
+        raise TypeError(f"{name} holds complex numbers; these operations are real: pass x.real or np.abs(x).")
+    if raw.dtype.kind == "O" and not all(isinstance(v, (int, float, np.number)) and not isinstance(v, complex)
+                                         for v in raw.ravel()):
+        raise TypeError(f"{name} must hold only real numbers, got an array of Python objects (None, strings or "
+                        "sequences among them).")
+    if raw.dtype.kind not in "biufO":
+        raise TypeError(f"{name} must be a numeric array, got an array of dtype {raw.dtype}.")
+    return np.asarray(raw, dtype=float)
+
+
+def _as_array(x: object, ndim: int | tuple[int, ...], name: str, hint: str) -> np.ndarray:
+    arr = _numeric(x, name)
     allowed = (ndim,) if isinstance(ndim, int) else ndim
     if arr.ndim not in allowed:
         raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} dimensions, got shape {arr.shape}; {hint}")
@@ -73,7 +88,7 @@ def _as_array(x: object, ndim: int | tuple[int, ...], name: str, hint: str) -> n
 
 
 def _choice(value: object, allowed: tuple[str, ...], name: str) -> str:
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"{name}={value!r} is not known; use one of {', '.join(repr(a) for a in allowed)}.")
     return str(value)
 
@@ -129,16 +144,26 @@ def pad(x: np.ndarray, before: int | Sequence[int], after: int | Sequence[int]) 
         A float array, each axis longer by ``before + after``.
 
     Raises:
-        ValueError: for negative amounts or a sequence whose length is not ``x.ndim``.
+        TypeError: for an ``x`` that is not numeric, or amounts that are not integers.
+        ValueError: for a scalar ``x``, negative amounts or a sequence whose length is not ``x.ndim``.
     """
-    arr = np.asarray(x, dtype=float)
+    arr = _numeric(x, "x")
+    if arr.ndim == 0:
+        raise ValueError(f"x is a scalar ({x!r}); pad an array of at least one axis, e.g. np.atleast_1d(x).")
     amounts = []
     for label, value in (("before", before), ("after", after)):
-        values = [value] * arr.ndim if isinstance(value, (int, np.integer)) else list(value)
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            values = [value] * arr.ndim
+        elif isinstance(value, (tuple, list, np.ndarray)):
+            values = list(np.asarray(value).ravel()) if isinstance(value, np.ndarray) else list(value)
+        else:
+            raise TypeError(f"{label} must be an int or one int per axis, got {value!r} of type {type(value).__name__}.")
         if len(values) != arr.ndim:
             raise ValueError(f"{label} has {len(values)} amounts but x has {arr.ndim} axes (shape {arr.shape}); "
                              "give one int, or one per axis.")
-        if any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0 for v in values):
+        if any(isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) for v in values):
+            raise TypeError(f"{label}={value!r}: padding amounts must be integers >= 0.")
+        if any(v < 0 for v in values):
             raise ValueError(f"{label}={value!r}: padding amounts must be integers >= 0.")
         amounts.append(values)
     return np.pad(arr, list(zip(amounts[0], amounts[1], strict=True)), mode="constant")
@@ -171,7 +196,8 @@ def conv1d(x: np.ndarray, k: np.ndarray, mode: str = "valid", stride: int = 1, f
 
     Raises:
         ValueError: if ``x`` or ``k`` is not 1-D, the kernel is longer than the signal in "valid" mode,
-            ``stride < 1`` or ``mode`` is unknown. TypeError: for non-numeric input or a non-integer stride.
+            ``stride < 1`` or ``mode`` is unknown. TypeError: for non-numeric (or complex) input, a
+            non-integer stride or a ``flip`` that is not a bool.
 
     >>> conv1d([1, 2, 3], [0, 1, 0.5])
     array([2.5])
@@ -180,6 +206,7 @@ def conv1d(x: np.ndarray, k: np.ndarray, mode: str = "valid", stride: int = 1, f
     k = _as_array(k, 1, "k", "pass one kernel of shape (K,).")
     mode = _choice(mode, MODES_1D, "mode")
     stride = positive_int(stride, "stride")
+    flip = flag(flip, "flip")
     if mode == "valid" and len(k) > len(x):
         raise ValueError(f"kernel of length {len(k)} is longer than the signal of length {len(x)} in 'valid' "
                          "mode; use a shorter kernel, or mode='same' or 'full'.")
@@ -207,14 +234,16 @@ def conv2d(image: np.ndarray, kernel: np.ndarray, mode: str = "valid", stride: i
         float array of shape ``(out_h, out_w)``.
 
     Raises:
-        ValueError / TypeError: for arrays that are not 2-D, a kernel larger than the image in "valid"
-        mode, an unknown mode or a stride that is not a positive integer.
+        ValueError / TypeError: for arrays that are not 2-D or not real numbers, a kernel larger than the
+        image in "valid" mode, an unknown mode, a stride that is not a positive integer or a ``flip`` that
+        is not a bool.
     """
     image = _as_array(image, 2, "image", "pass one channel of shape (height, width); "
                       "for several channels use conv2d_layer.")
     kernel = _as_array(kernel, 2, "kernel", "pass a kernel of shape (kh, kw).")
     mode = _choice(mode, MODES_2D, "mode")
     sh, sw = int_pair(stride, "stride")
+    flip = flag(flip, "flip")
     (h, w), (kh, kw) = image.shape, kernel.shape
     if mode == "valid" and (kh > h or kw > w):
         raise ValueError(f"kernel {kernel.shape} is larger than the image {image.shape} in 'valid' mode; "

@@ -339,3 +339,34 @@ def test_pad_matches_np_pad():
 def test_errors(fn, args, kwargs, error, match):
     with pytest.raises(error, match=match):
         fn(*args, **kwargs)
+
+
+# ------------------------------------------------------------------------------- what NumPy would accept silently
+@pytest.mark.parametrize(
+    ("fn", "args", "kwargs", "error", "match"),
+    [
+        (ops.conv1d, (np.array([1 + 2j, 2, 3]), np.ones(2)), {}, TypeError, "x holds complex numbers.*x.real"),
+        (ops.conv2d, (np.ones((3, 3)), np.ones((2, 2)) * 1j), {}, TypeError, "kernel holds complex numbers"),
+        (ops.conv1d, (["1", "2", "3"], np.ones(2)), {}, TypeError, "x must be a numeric array, got an array of dtype <U1"),
+        (ops.conv1d, (np.array([None, 1.0, 2.0]), np.ones(2)), {}, TypeError, "x must hold only real numbers"),
+        (ops.conv1d, (np.ones(4), np.ones(2)), {"flip": "no"}, TypeError, "flip must be True or False"),
+        (ops.conv2d, (np.ones((4, 4)), np.ones((2, 2))), {"flip": 0}, TypeError, "flip must be True or False"),
+        (ops.conv1d, (np.ones(4), np.ones(2)), {"mode": ["valid"]}, ValueError, "mode=\\['valid'\\] is not known"),
+        (ops.pad, (np.ones(3), 1.0, 1), {}, TypeError, "before must be an int or one int per axis, got 1.0"),
+        (ops.pad, (np.ones((2, 2)), (1, 1.5), 0), {}, TypeError, "padding amounts must be integers"),
+        (ops.pad, (3.0, 1, 1), {}, ValueError, "x is a scalar.*np.atleast_1d"),
+        (ops.pad, (["a", "b"], 1, 1), {}, TypeError, "x must be a numeric array"),
+        (ops.pool2d, (np.ones((4, 4)), (2, 2, 2)), {}, ValueError, "size must be an int or a pair"),
+    ],
+)
+def test_inputs_numpy_would_convert_silently_are_refused(fn, args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        fn(*args, **kwargs)
+
+
+def test_strides_and_pads_given_as_numpy_arrays_match_scipy_and_np_pad():
+    image, kernel = RNG.normal(size=(7, 8)), RNG.normal(size=(3, 2))
+    full = scipy.signal.correlate2d(image, kernel, "valid")
+    np.testing.assert_allclose(ops.conv2d(image, kernel, stride=np.array([2, 3]), flip=False), full[::2, ::3])
+    np.testing.assert_array_equal(ops.pad(image, np.array([1, 0]), np.array([0, 2])), np.pad(image, [(1, 0), (0, 2)]))
+    np.testing.assert_allclose(ops.conv1d(np.array([1, 2, 3], dtype=object), [1, 1]), np.convolve([1, 2, 3], [1, 1], "valid"))
