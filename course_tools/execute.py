@@ -12,11 +12,16 @@ in another profile from the command line and keep its results, e.g. the ``full``
 patient CPU (what `make run` does; ``--timeout 0`` lifts the per-cell time limit)::
 
     COURSE_PROFILE=full python -m course_tools.execute --output-dir build/full --timeout 0 notebooks/09_xception.ipynb
+
+What is stored depends only on the notebook's code and what it prints: no cell timings, no widget state,
+and the notebook's own metadata (kernelspec, language_info) as it was before the run, so re-executing a
+notebook whose outputs did not change leaves its file byte for byte as it was.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import sys
 import time
@@ -24,6 +29,31 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+RUN_METADATA = ("execution", "ExecuteTime")
+"""Cell metadata that only record when a cell ran: nbclient's and JupyterLab's timings."""
+
+KERNEL_METADATA = ("kernelspec", "language_info")
+"""Notebook metadata a run fills in where the notebook has none."""
+
+
+def strip_run_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove, in place, what only records a run: cell timings and the notebook's widget state; return ``nb``."""
+    for cell in nb.cells:
+        metadata = cell.get("metadata", {})
+        for key in RUN_METADATA:
+            metadata.pop(key, None)
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def _keep_stored_metadata(nb: nbformat.NotebookNode, stored: dict) -> None:
+    """Give ``nb`` back the top-level metadata it had before the run; only missing kernel entries are added."""
+    ran = nb.metadata
+    nb.metadata = nbformat.from_dict(copy.deepcopy(stored))
+    for key in KERNEL_METADATA:
+        if key not in nb.metadata and key in ran:
+            nb.metadata[key] = ran[key]
 
 
 def problems(nb: nbformat.NotebookNode) -> list[str]:
@@ -44,6 +74,8 @@ def problems(nb: nbformat.NotebookNode) -> list[str]:
 def execute(path: Path, timeout: int | None = 1200, output: Path | None = None) -> float:
     """Execute one notebook (working directory: its folder) and store it; return the seconds it took.
 
+    What is stored has no run records (see :func:`strip_run_metadata`) and the notebook's metadata as read.
+
     Args:
         path: the notebook.
         timeout: seconds a cell may run; None for no limit.
@@ -58,11 +90,14 @@ def execute(path: Path, timeout: int | None = 1200, output: Path | None = None) 
     if output is not None and Path(output).resolve() == path.resolve():
         raise ValueError(f"output {output} is the notebook itself; leave output out to store it in place.")
     nb = nbformat.read(path, as_version=4)
+    stored_metadata = copy.deepcopy(dict(nb.metadata))
     start = time.perf_counter()
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-                            allow_errors=True)
+                            allow_errors=True, record_timing=False)
     client.execute()
     seconds = time.perf_counter() - start
+    _keep_stored_metadata(nb, stored_metadata)
+    strip_run_metadata(nb)
     found = problems(nb)
     if output is not None:
         Path(output).parent.mkdir(parents=True, exist_ok=True)

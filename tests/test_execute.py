@@ -81,3 +81,44 @@ def test_main_writes_copies_into_output_dir(tmp_path, capsys):
 def test_main_rejects_a_negative_timeout(tmp_path):
     with pytest.raises(SystemExit):
         ex.main(["--timeout", "-1", str(tmp_path / "nb.ipynb")])
+
+
+def test_re_executing_an_unchanged_notebook_leaves_its_file_byte_identical(tmp_path):
+    path = _notebook(tmp_path / "twice.ipynb", "x = 6 * 7", "print(x)")
+    ex.execute(path, timeout=120)
+    first = path.read_bytes()
+    ex.execute(path, timeout=120)
+    assert path.read_bytes() == first
+    nb = nbformat.read(path, as_version=4)
+    assert _texts(path) == ["42\n"] and [c.execution_count for c in nb.cells] == [1, 2]
+    assert all(c.metadata == {} for c in nb.cells)                 # no cell timings
+    assert nb.metadata["language_info"]["name"] == "python"        # filled in where the notebook had none
+
+
+def test_execute_strips_run_records_and_keeps_the_notebooks_metadata(tmp_path):
+    path = _notebook(tmp_path / "stored.ipynb", "print(1)", "print(2)", tags={1: ["keep-me"]})
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].metadata["execution"] = {"iopub.status.busy": "2026-11-25T13:46:26.216009Z"}
+    nb.cells[1].metadata["ExecuteTime"] = {"end_time": "2026-11-25T13:46:27Z"}
+    nb.metadata.update({
+        "kernelspec": {"display_name": "Course", "language": "python", "name": "python3"},
+        "language_info": {"name": "python", "version": "3.0.0"},
+        "course": {"order": 3},
+        "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2, "version_minor": 0}},
+    })
+    nbformat.write(nb, path)
+    expected = {k: v for k, v in nb.metadata.items() if k != "widgets"}
+    for output in (None, tmp_path / "out" / "stored.ipynb"):
+        ex.execute(path, timeout=120, output=output)
+        ran = nbformat.read(output or path, as_version=4)
+        assert [c.metadata for c in ran.cells] == [{}, {"tags": ["keep-me"]}]
+        assert ran.metadata == expected
+        assert _texts(output or path) == ["1\n", "2\n"]
+
+
+def test_strip_run_metadata_works_in_place_and_returns_the_notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x", metadata={"execution": {}, "tags": ["t"], "ExecuteTime": {}})]
+    nb.metadata["widgets"] = {}
+    assert ex.strip_run_metadata(nb) is nb
+    assert nb.cells[0].metadata == {"tags": ["t"]} and "widgets" not in nb.metadata
