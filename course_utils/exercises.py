@@ -160,7 +160,7 @@ def check_function(
         try:
             got = fn(*fn_args, **fn_kwargs)
         except NotWrittenYet as err:
-            own = err.name in (getattr(fn, "__name__", None), label)
+            own = err.name in (getattr(fn, "__name__", None), getattr(fn, "__qualname__", None), label)
             raise ExerciseError(not_written_message(call if own else f"{call} calls {err.name}, which")) from None
         except NotImplementedError as err:
             raise ExerciseError(f"{call} is {NOT_WRITTEN} (NotImplementedError: {err}).") from err

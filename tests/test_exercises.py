@@ -159,3 +159,10 @@ def test_check_function_gives_every_call_its_own_copy_of_each_case():
 def test_check_function_passes_arguments_it_cannot_copy_as_they_are(capsys):
     ex.check_function(lambda g: sum(g), reference=lambda g: 3, cases=[((i for i in (1, 2)),)], name="total")
     assert "✓ total: correct on all 1 cases" in capsys.readouterr().out
+
+
+def test_a_stubbed_method_is_reported_as_the_call_not_written_yet():
+    namespace: dict = {"NotWrittenYet": ex.NotWrittenYet}
+    exec("class Pool:\n    def area(self, side):\n        raise NotWrittenYet('Pool.area')\n", namespace)
+    with pytest.raises(ex.ExerciseError, match=r"^area\(3\) is not written yet: "):
+        ex.check_function(namespace["Pool"]().area, reference=lambda side: side * side, cases=[(3,)])
