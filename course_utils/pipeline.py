@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from course_utils import _checks
+
 #: Random erasing's ranges (Zhong et al. 2020): share of the image's area, and aspect ratio height / width.
 ERASE_AREA = (0.02, 0.4)
 ERASE_ASPECT = (0.3, 1 / 0.3)
@@ -35,8 +37,9 @@ def _validate(x: np.ndarray, y: np.ndarray | None, batch_size: int, max_shift: i
         )
     if x.ndim == 4 and x.shape[-1] not in (1, 3):
         raise ValueError(f"x has {x.shape[-1]} channels in its last axis; expected 1 or 3 (channels last).")
-    if y is not None and len(np.asarray(y)) != len(x):
-        raise ValueError(f"x has {len(x)} samples but y has {len(np.asarray(y))}; they must match.")
+    _check_pixels(x)
+    if y is not None:
+        _check_labels(y, len(x))
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
     if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or max_shift < 0:
@@ -46,16 +49,72 @@ def _validate(x: np.ndarray, y: np.ndarray | None, batch_size: int, max_shift: i
     _check_erase(erase)
 
 
+def _check_pixels(x: np.ndarray) -> None:
+    """uint8 images, or floats already scaled to [0, 1]; anything else would be scaled wrongly."""
+    if x.dtype == np.uint8:
+        return
+    if x.dtype.kind != "f":
+        raise ValueError(f"x has dtype {x.dtype}; pass uint8 images (x.astype(np.uint8) for values 0..255) or "
+                         "floats in [0, 1].")
+    if x.size and (not np.isfinite(x).all() or x.min() < 0.0 or x.max() > 1.0):
+        raise ValueError(f"x holds floats in [{x.min():g}, {x.max():g}]; float images must be in [0, 1]: pass the "
+                         "uint8 images, or divide by 255.")
+
+
+def _check_labels(y, n: int) -> None:
+    labels = np.asarray(y)
+    if labels.ndim != 1:
+        raise ValueError(f"y must be one integer label per image, shape ({n},), got shape {labels.shape}; "
+                         "for one-hot labels pass y.argmax(axis=1).")
+    if len(labels) != n:
+        raise ValueError(f"x has {n} samples but y has {len(labels)}; they must match.")
+    if labels.dtype.kind not in "biuf" or (labels.dtype.kind == "f" and (
+            not np.isfinite(labels).all() or np.any(labels != np.round(labels)))):
+        raise ValueError(f"y must hold integer class labels, got {labels.dtype} values such as {labels[:3]!r}.")
+
+
+def _check_images_tensor(images, name: str = "images"):
+    import tensorflow as tf
+
+    images = tf.convert_to_tensor(images)
+    if images.shape.rank is not None and images.shape.rank != 4:
+        raise ValueError(f"{name} must be a batch (batch, height, width, channels), got shape {images.shape}; for one "
+                         "image use image[None], for grey images without a channel axis x[..., None].")
+    return images
+
+
+def _check_seed_tensor(seed):
+    import tensorflow as tf
+
+    try:
+        seed = tf.convert_to_tensor(seed)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"seed must be a pair of integers such as [0, 1], got {seed!r}.") from err
+    if not seed.dtype.is_integer or (seed.shape.rank is not None and seed.shape.as_list() != [2]):
+        raise ValueError(f"seed must be a pair of integers such as [0, 1] (shape (2,)), got {seed.dtype.name} of "
+                         f"shape {seed.shape}; for one integer s use [0, s].")
+    return seed
+
+
 def _check_erase(erase: float) -> None:
     if isinstance(erase, bool) or not isinstance(erase, (int, float, np.integer, np.floating)) or not 0 <= erase <= 1:
         raise ValueError(f"erase is the probability of erasing a rectangle, a number in [0, 1]; got {erase!r}.")
 
 
 def to_float(images):
-    """uint8 images ``(batch, h, w)`` or ``(batch, h, w, c)`` → float32 in [0, 1] with a channel axis."""
+    """uint8 images ``(batch, h, w)`` or ``(batch, h, w, c)`` → float32 in [0, 1] with a channel axis.
+
+    Float images are taken as already in [0, 1] and only cast to float32.
+
+    Raises:
+        TypeError: for integer images other than uint8 (their scale is unknown; convert them to uint8).
+    """
     import tensorflow as tf
 
     images = tf.convert_to_tensor(images)
+    if images.dtype != tf.uint8 and not images.dtype.is_floating:
+        raise TypeError(f"images have dtype {images.dtype.name}; pass uint8 images (values 0..255) or floats in "
+                        "[0, 1].")
     if images.shape.rank == 3:
         images = images[..., tf.newaxis]
     scale = 255.0 if images.dtype == tf.uint8 else 1.0
@@ -73,9 +132,20 @@ def augment_batch(images, seed, max_shift: int = 2):
 
     Returns:
         A float32 tensor of the same shape; pixels shifted in from outside are 0.
+
+    Raises:
+        TypeError: for a seed that is not integers, or a ``max_shift`` that is not an integer.
+        ValueError: for images that are not a batch of rank 4, a seed not of shape (2,), a negative
+            ``max_shift`` or one at least the images' side.
     """
     import tensorflow as tf
 
+    images = _check_images_tensor(images)
+    seed = _check_seed_tensor(seed)
+    max_shift = _checks.non_negative_int(max_shift, "max_shift")
+    sides = [d for d in images.shape[1:3] if d is not None]
+    if sides and max_shift >= min(sides):
+        raise ValueError(f"max_shift={max_shift} would shift the {images.shape[1]}×{images.shape[2]} images out of view.")
     seeds = tf.random.experimental.stateless_split(seed, num=2)
     images = tf.image.stateless_random_flip_left_right(images, seed=seeds[0])
     if max_shift == 0:
@@ -112,12 +182,20 @@ def erase_batch(images, seed, probability: float = 0.5):
         A float32 tensor of the same shape.
 
     Raises:
-        ValueError: if ``probability`` is not a number in [0, 1].
+        ValueError: if ``probability`` is not a number in [0, 1], the images are not a batch of rank 4, or the
+            seed is not of shape (2,).
+        TypeError: for integer images (scale them to [0, 1] first, :func:`to_float`) or a seed that is not
+            integers.
     """
     import tensorflow as tf
 
     _check_erase(probability)
-    images = tf.convert_to_tensor(images, tf.float32)
+    images = _check_images_tensor(images)
+    if not images.dtype.is_floating:
+        raise TypeError(f"images have dtype {images.dtype.name}; erase_batch fills with noise in [0, 1], so it takes "
+                        "float images in [0, 1]: convert them with to_float first.")
+    images = tf.cast(images, tf.float32)
+    seed = _check_seed_tensor(seed)
     shape = tf.shape(images)
     n, h, w = shape[0], shape[1], shape[2]
     hf, wf = tf.cast(h, tf.float32), tf.cast(w, tf.float32)
@@ -158,11 +236,19 @@ def make_dataset(x: np.ndarray, y: np.ndarray | None = None, *, batch_size: int 
         A dataset yielding float32 images ``(batch, h, w, c)`` in [0, 1] and int32 labels ``(batch,)``.
 
     Raises:
-        ValueError: for a wrong shape, mismatched lengths, or a bad ``batch_size``/``max_shift``/``erase``.
+        ValueError: for a wrong shape, integer images other than uint8, float images outside [0, 1], labels that
+            are not one integer per image, mismatched lengths, a bad ``batch_size``/``max_shift``/``erase``, or
+            ``erase > 0`` with ``augment=False`` (random erasing is part of the augmentation).
+        TypeError: for ``training``/``augment`` that are not bools or a ``seed`` that is not an integer.
     """
     import tensorflow as tf
 
     _validate(x, y, batch_size, max_shift, erase)
+    training, augment = _checks.flag(training, "training"), _checks.flag(augment, "augment")
+    seed = _checks.seed(seed)
+    if erase > 0 and not augment:
+        raise ValueError(f"erase={erase} asks for random erasing, which is part of the augmentation, but augment=False; "
+                         "pass augment=True, or erase=0.")
     data = x if y is None else (x, np.asarray(y, dtype=np.int32))
     ds = tf.data.Dataset.from_tensor_slices(data)
     if training:
@@ -219,11 +305,22 @@ def fashion_mnist(n_train: int | None = None, *, batch_size: int = 128, val_frac
         A :class:`FashionData`.
 
     Raises:
-        ValueError: for a non-positive ``n_train`` or one larger than the training part.
+        ValueError: for a non-positive ``n_train`` or one larger than the training part, or a bad
+            ``batch_size``, ``val_fraction``, ``max_shift`` or ``erase`` (checked before the data are loaded).
+        TypeError: for arguments of the wrong type.
+        DataFileMissingError: if Fashion-MNIST is not installed (see :func:`~course_utils.data.load_fashion_mnist`).
     """
     from course_utils.data import load_fashion_mnist
     from course_utils.training import split_validation
 
+    if n_train is not None and (isinstance(n_train, bool) or not isinstance(n_train, (int, np.integer)) or n_train < 1):
+        raise ValueError(f"n_train must be a positive int (or None for all), got {n_train!r}.")
+    _validate(np.zeros((1, 28, 28), np.uint8), None, batch_size, max_shift, erase)
+    _checks.fraction(val_fraction, "val_fraction")
+    _checks.seed(seed)
+    if erase > 0 and not _checks.flag(augment, "augment"):
+        raise ValueError(f"erase={erase} asks for random erasing, which is part of the augmentation, but augment=False; "
+                         "pass augment=True, or erase=0.")
     (x_all, y_all), (x_test, y_test) = load_fashion_mnist()
     (x_tr, y_tr), (x_val, y_val) = split_validation(x_all, y_all, fraction=val_fraction, seed=seed)
     if n_train is not None:

@@ -2,10 +2,9 @@
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
-tf = pytest.importorskip("tensorflow")
-
-from course_utils import pipeline  # noqa: E402
+from course_utils import pipeline
 
 
 def _images(n=20, size=8, seed=0):
@@ -43,40 +42,65 @@ def test_training_dataset_shuffles_keeps_pairs_and_reshuffles_each_epoch():
     assert not np.array_equal(first[1], second[1])
 
 
+def _flip_shift(image, flip, dy, dx):
+    """numpy reference: flip left-right, then shift down by dy and right by dx, filling with zeros."""
+    src = image[:, ::-1] if flip else image
+    h, w = src.shape
+    out = np.zeros_like(src)
+    out[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = src[max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
+    return out
+
+
 def test_augmentation_is_a_flip_and_a_whole_pixel_shift():
-    x, y = _images(n=16, size=10), np.zeros(16, int)
-    ds = pipeline.make_dataset(x, y, batch_size=16, training=True, max_shift=2, seed=3)
-    images, _ = _batches(ds)[0]
-    # Recover each original (the shuffle hides the order) and check the augmented image against numpy.
-    originals = x / np.float32(255.0)
-    for img in images[..., 0]:
-        candidates = []
-        for src in originals:
-            for flipped in (src, src[:, ::-1]):
-                for dy in range(-2, 3):
-                    for dx in range(-2, 3):
-                        ref = np.zeros_like(flipped)
-                        ys, xs = slice(max(dy, 0), 10 + min(dy, 0)), slice(max(dx, 0), 10 + min(dx, 0))
-                        ref[ys, xs] = flipped[max(-dy, 0):10 - max(dy, 0), max(-dx, 0):10 - max(dx, 0)]
-                        if np.allclose(ref, img):
-                            candidates.append((dy, dx))
-        assert candidates, "an augmented image is no flip+shift of any original"
+    x, y = _images(n=32, size=10), np.arange(32)
+    augmented, labels = _batches(pipeline.make_dataset(x, y, batch_size=32, training=True, max_shift=2, seed=3))[0]
+    plain, plain_labels = _batches(pipeline.make_dataset(x, y, batch_size=32, training=True, augment=False, seed=3))[0]
+    np.testing.assert_array_equal(labels, plain_labels)                      # the same seeded shuffle
+    np.testing.assert_allclose(plain[..., 0], x[labels] / np.float32(255.0), rtol=1e-6)   # augmentation off: the input
+    moves = []
+    for img, label in zip(augmented[..., 0], labels):
+        original = x[label] / np.float32(255.0)
+        found = [(f, dy, dx) for f in (False, True) for dy in range(-2, 3) for dx in range(-2, 3)
+                 if np.allclose(_flip_shift(original, f, dy, dx), img)]
+        assert found, "an augmented image is no flip+shift of its original"
+        moves.append(found[0] != (False, 0, 0))
+    # 25 shifts × 2 flips: an image is left as it was with probability 1/50, so most of them change
+    assert sum(moves) >= 24, f"only {sum(moves)} of 32 images were flipped or shifted"
 
 
 def test_augmentation_is_reproducible_and_varies_with_seed():
-    x, y = _images(n=32), np.arange(32) % 10
+    x, y = _images(n=32), np.arange(32)
     a = _batches(pipeline.make_dataset(x, y, batch_size=16, training=True, seed=5))
     b = _batches(pipeline.make_dataset(x, y, batch_size=16, training=True, seed=5))
     c = _batches(pipeline.make_dataset(x, y, batch_size=16, training=True, seed=6))
     np.testing.assert_array_equal(a[0][0], b[0][0])
     assert not np.array_equal(a[0][0], c[0][0])
+    # the images differ from their inputs (not only the order of the shuffle)
+    for images, labels in a:
+        changed = [not np.allclose(img[..., 0], x[label] / np.float32(255.0)) for img, label in zip(images, labels)]
+        assert sum(changed) >= 12
 
 
 def test_augment_batch_without_shift_only_flips():
-    img = tf.constant(np.arange(2 * 4 * 4, dtype=np.float32).reshape(2, 4, 4, 1))
-    out = pipeline.augment_batch(img, tf.constant([1, 2], tf.int64), max_shift=0).numpy()
-    for o, i in zip(out, img.numpy()):
-        assert np.array_equal(o, i) or np.array_equal(o, i[:, ::-1])
+    img = np.random.default_rng(2).random((64, 4, 5, 1)).astype(np.float32)
+    out = pipeline.augment_batch(tf.constant(img), tf.constant([1, 2], tf.int64), max_shift=0).numpy()
+    kept = [np.array_equal(o, i) for o, i in zip(out, img)]
+    flipped = [np.array_equal(o, i[:, ::-1]) for o, i in zip(out, img)]
+    assert all(k or f for k, f in zip(kept, flipped))
+    assert 16 < sum(flipped) < 48 and 16 < sum(kept) < 48     # binomial(64, ½): mean 32, standard deviation 4
+
+
+def test_augment_batch_shifts_against_numpy():
+    img = np.random.default_rng(4).random((64, 6, 7, 1)).astype(np.float32)
+    out = pipeline.augment_batch(img, np.array([3, 1]), max_shift=1)
+    assert out.shape == img.shape and out.dtype == tf.float32
+    shifts = []
+    for o, i in zip(out.numpy()[..., 0], img[..., 0]):
+        found = [(f, dy, dx) for f in (False, True) for dy in (-1, 0, 1) for dx in (-1, 0, 1)
+                 if np.array_equal(_flip_shift(i, f, dy, dx), o)]
+        assert found
+        shifts.append(found[0][1:])
+    assert len(set(shifts)) == 9      # every shift in [-1, 1]² occurs in 64 draws
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -147,6 +171,50 @@ def test_make_dataset_erases_only_training_batches():
     assert not _erased(plain[0], background).any()  # a flip of a constant image is the same image
     (evaluation,) = _batches(pipeline.make_dataset(x, y, batch_size=64, erase=1.0))
     assert not _erased(evaluation[0], background).any()
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"x": np.arange(4 * 8 * 8).reshape(4, 8, 8) % 256}, ValueError, r"x has dtype int64; pass uint8 images"),
+    ({"x": np.full((4, 8, 8), 200.0, np.float32)}, ValueError, r"floats in \[200, 200\].*divide by 255"),
+    ({"y": np.eye(4)}, ValueError, r"one integer label per image, shape \(4,\).*argmax"),
+    ({"y": np.array([0, 0.5, 1, 1])}, ValueError, "y must hold integer class labels"),
+    ({"seed": 0.5}, TypeError, "seed must be an integer"),
+    ({"training": "no"}, TypeError, "training must be True or False"),
+    ({"augment": 1}, TypeError, "augment must be True or False"),
+    ({"training": True, "augment": False, "erase": 0.5}, ValueError, "erase=0.5 asks for random erasing.*augment=False"),
+])
+def test_bad_arguments_that_would_have_scaled_or_labelled_silently(kwargs, error, match):
+    args = {"x": np.zeros((4, 8, 8), np.uint8), "y": np.zeros(4)}
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        pipeline.make_dataset(args.pop("x"), args.pop("y"), **args)
+
+
+def test_float_images_in_unit_range_and_whole_float_labels_are_kept():
+    x = np.random.default_rng(5).random((6, 4, 4)).astype(np.float32)
+    (images, labels), = _batches(pipeline.make_dataset(x, np.array([0.0, 1, 2, 3, 4, 5]), batch_size=6))
+    np.testing.assert_allclose(images[..., 0], x)
+    np.testing.assert_array_equal(labels, np.arange(6))
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: pipeline.augment_batch(tf.zeros((6, 6, 1)), [0, 1]), ValueError, r"batch \(batch, height, width, channels\).*image\[None\]"),
+    (lambda: pipeline.augment_batch(tf.zeros((2, 6, 6, 1)), 3), ValueError, r"seed must be a pair.*\[0, s\]"),
+    (lambda: pipeline.augment_batch(tf.zeros((2, 6, 6, 1)), [0.5, 1.0]), ValueError, "seed must be a pair of integers"),
+    (lambda: pipeline.augment_batch(tf.zeros((2, 6, 6, 1)), [0, 1], max_shift=-1), ValueError, "max_shift must be >= 0"),
+    (lambda: pipeline.augment_batch(tf.zeros((2, 6, 6, 1)), [0, 1], max_shift=6), ValueError, "out of view"),
+    (lambda: pipeline.augment_batch(tf.zeros((2, 6, 6, 1)), [0, 1], max_shift=1.5), TypeError, "max_shift must be an integer"),
+    (lambda: pipeline.erase_batch(np.zeros((6, 6, 1), np.float32), [0, 1]), ValueError, "images must be a batch"),
+    (lambda: pipeline.erase_batch(np.zeros((2, 6, 6, 1), np.uint8), [0, 1]), TypeError, "float images in \\[0, 1\\].*to_float"),
+    (lambda: pipeline.to_float(np.full((1, 2, 2), 255, np.int64)), TypeError, "images have dtype int64"),
+    (lambda: pipeline.fashion_mnist(64, batch_size=0), ValueError, "batch_size"),
+    (lambda: pipeline.fashion_mnist(64, val_fraction=1.5), ValueError, "val_fraction must be between 0 and 1"),
+    (lambda: pipeline.fashion_mnist(64, augment=False, erase=0.3), ValueError, "augment=False"),
+    (lambda: pipeline.fashion_mnist(2.5), ValueError, "n_train must be a positive int"),
+])
+def test_augmentation_functions_name_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
 
 
 def test_fashion_mnist_split_comes_from_the_training_set():
