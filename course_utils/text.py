@@ -16,6 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from course_utils._checks import number
+
 PAD = "_"
 
 
@@ -36,6 +38,35 @@ def _positive_int(value, name: str, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}.")
     return int(value)
+
+
+def _check_vectorizer(vectorizer) -> None:
+    from keras import layers
+
+    if not isinstance(vectorizer, layers.TextVectorization):
+        raise TypeError(f"vectorizer must be the TextVectorization layer of make_vectorizer, got "
+                        f"{type(vectorizer).__name__}; did you swap the model and the vectorizer?")
+
+
+def _check_model_for(model, vectorizer) -> None:
+    """The model takes the vectorizer's token ids: the same sequence length, and an embedding for every id."""
+    import keras
+
+    if not isinstance(model, keras.Model):
+        swapped = "; did you swap the model and the vectorizer?" if isinstance(model, keras.layers.TextVectorization) else ""
+        raise TypeError(f"model must be a keras.Model on token ids (e.g. kim_cnn), got {type(model).__name__}{swapped or '.'}")
+    _check_vectorizer(vectorizer)
+    length = vectorizer.get_config().get("output_sequence_length")
+    shape = model.input_shape if not isinstance(model.input_shape, list) else model.input_shape[0]
+    if length is not None and len(shape) == 2 and shape[1] is not None and shape[1] != length:
+        raise ValueError(f"the vectorizer cuts texts to {length} tokens but the model takes {shape[1]}; build the model "
+                         f"with sequence_length={length}, or a vectorizer with sequence_length={shape[1]}.")
+    embeddings = [layer for layer in model.layers if isinstance(layer, keras.layers.Embedding)]
+    size = vectorizer.vocabulary_size()
+    if embeddings and embeddings[0].input_dim < size:
+        raise ValueError(f"the vectorizer gives token ids up to {size - 1} but the model's embedding "
+                         f"{embeddings[0].name!r} has rows for {embeddings[0].input_dim}; build the model with "
+                         f"vocab_size=vectorizer.vocabulary_size() ({size}).")
 
 
 def make_vectorizer(texts: Sequence[str], max_tokens: int, sequence_length: int):
@@ -62,7 +93,13 @@ def make_vectorizer(texts: Sequence[str], max_tokens: int, sequence_length: int)
 
 
 def vectorize(vectorizer, texts: Sequence[str]) -> np.ndarray:
-    """Token ids of ``texts`` as a numpy int64 array ``(n, sequence_length)``."""
+    """Token ids of ``texts`` as a numpy int64 array ``(n, sequence_length)``.
+
+    Raises:
+        TypeError, ValueError: for a vectorizer that is not a ``TextVectorization`` layer, or texts that are
+            not a non-empty list of strings.
+    """
+    _check_vectorizer(vectorizer)
     return np.asarray(vectorizer(_as_texts(texts))).astype(np.int64)
 
 
@@ -78,6 +115,7 @@ def kim_cnn(vocab_size: int, sequence_length: int, widths: Sequence[int] = (3, 4
     Args:
         vocab_size: number of token ids (``vectorizer.vocabulary_size()``).
         sequence_length: tokens per text; must be at least ``max(widths)``.
+        widths: the kernel widths, one convolution each (one int: a single convolution).
 
     Returns:
         An uncompiled ``keras.Model``: int token ids ``(batch, sequence_length)`` -> ``(batch, 1)`` probability
@@ -93,12 +131,16 @@ def kim_cnn(vocab_size: int, sequence_length: int, widths: Sequence[int] = (3, 4
     sequence_length = _positive_int(sequence_length, "sequence_length")
     filters = _positive_int(filters, "filters")
     embedding_dim = _positive_int(embedding_dim, "embedding_dim")
+    if isinstance(widths, (int, np.integer)) and not isinstance(widths, bool):
+        widths = (widths,)
+    if isinstance(widths, str) or not isinstance(widths, (Sequence, np.ndarray)):
+        raise TypeError(f"widths must be kernel widths such as (3, 4, 5), got {widths!r}.")
     widths = [_positive_int(w, "each width") for w in widths]
     if not widths or len(set(widths)) != len(widths):
         raise ValueError(f"widths must be distinct kernel widths such as (3, 4, 5), got {widths}.")
     if max(widths) > sequence_length:
         raise ValueError(f"a kernel of width {max(widths)} does not fit in {sequence_length} tokens.")
-    if not 0.0 <= dropout < 1.0:
+    if not 0.0 <= number(dropout, "dropout") < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout}.")
     tokens = keras.Input(shape=(sequence_length,), dtype="int64", name="tokens")
     embedded = layers.Embedding(vocab_size, embedding_dim, name="embedding")(tokens)
@@ -119,7 +161,8 @@ def bag_of_words_baseline(texts: Sequence[str], labels: Sequence[int], max_featu
         A fitted ``sklearn.pipeline.Pipeline``; ``.predict(texts)`` gives 0/1 labels.
 
     Raises:
-        TypeError, ValueError: for texts that are not strings, labels of another length or not 0/1.
+        TypeError, ValueError: for texts that are not strings, labels of another length or not 0/1, or a
+            ``c`` (inverse regularisation strength) that is not a positive number.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -132,14 +175,27 @@ def bag_of_words_baseline(texts: Sequence[str], labels: Sequence[int], max_featu
     if not np.isin(labels, (0, 1)).all():
         raise ValueError("labels must be 0 or 1 (binary classification).")
     max_features = _positive_int(max_features, "max_features")
+    if number(c, "c") <= 0:
+        raise ValueError(f"c is the inverse regularisation strength and must be > 0, got {c}.")
     pipeline = make_pipeline(TfidfVectorizer(max_features=max_features, ngram_range=(1, 1)),
                              LogisticRegression(C=c, max_iter=1000))
     return pipeline.fit(texts, labels)
 
 
 def predict_texts(model, vectorizer, texts: Sequence[str]) -> np.ndarray:
-    """Probability of the positive class for raw strings: vectorise, then ``model.predict``; shape ``(n,)``."""
-    return np.asarray(model.predict(vectorize(vectorizer, texts), verbose=0)).reshape(-1)
+    """Probability of the positive class for raw strings: vectorise, then ``model.predict``; shape ``(n,)``.
+
+    Raises:
+        TypeError: for a model that is not a Keras model or a vectorizer that is not a ``TextVectorization``.
+        ValueError: if the model does not fit the vectorizer (sequence length, vocabulary size) or has more than
+            one output per text.
+    """
+    _check_model_for(model, vectorizer)
+    probs = np.asarray(model.predict(vectorize(vectorizer, texts), verbose=0))
+    if probs.ndim > 2 or (probs.ndim == 2 and probs.shape[1] != 1):
+        raise ValueError(f"the model gives outputs of shape {probs.shape[1:]} per text; predict_texts needs one "
+                         "probability per text (a Dense(1, sigmoid) output, as kim_cnn has).")
+    return probs.reshape(-1)
 
 
 def top_ngrams(model, vectorizer, texts: Sequence[str], filter_index: int, width: int, k: int = 5
@@ -153,10 +209,15 @@ def top_ngrams(model, vectorizer, texts: Sequence[str], filter_index: int, width
         ``[(ngram, activation), ...]``, strongest first (at most ``k``).
 
     Raises:
-        ValueError: if the model has no layer ``conv_w{width}`` or ``filter_index`` is out of range.
+        TypeError: for a model that is not a Keras model, a vectorizer that is not a ``TextVectorization``, or a
+            width, filter index or ``k`` that is not an integer.
+        ValueError: if the model has no layer ``conv_w{width}``, does not fit the vectorizer, or ``filter_index``
+            is out of range.
     """
     import keras
 
+    _check_model_for(model, vectorizer)
+    width = _positive_int(width, "width")
     name = f"conv_w{width}"
     names = [layer.name for layer in model.layers]
     if name not in names:

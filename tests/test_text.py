@@ -139,3 +139,46 @@ def test_bag_of_words_baseline_ignores_word_order():
 def test_bag_of_words_baseline_errors(texts, labels, match):
     with pytest.raises((ValueError, TypeError), match=match):
         text.bag_of_words_baseline(texts, labels)
+
+
+# ------------------------------------------------------------------------------------------ wrong arguments
+def test_model_and_vectorizer_must_fit_each_other(vectorizer):
+    import keras
+
+    longer = text.kim_cnn(20, 8, widths=(2,), filters=2, embedding_dim=4)
+    with pytest.raises(ValueError, match="cuts texts to 6 tokens but the model takes 8.*sequence_length=6"):
+        text.predict_texts(longer, vectorizer, CORPUS)
+    small = text.kim_cnn(3, 6, widths=(2,), filters=2, embedding_dim=4)
+    size = vectorizer.vocabulary_size()
+    with pytest.raises(ValueError, match=rf"token ids up to {size - 1} but .* has rows for 3.*vocabulary_size\(\)"):
+        text.top_ngrams(small, vectorizer, CORPUS, filter_index=0, width=2)
+    two = keras.Sequential([keras.Input((6,)), keras.layers.Dense(2, activation="softmax")])
+    with pytest.raises(ValueError, match=r"outputs of shape \(2,\) per text"):   # it returned 2 n values as n
+        text.predict_texts(two, vectorizer, CORPUS)
+    model = bigram_detector(vectorizer, "not", "good")
+    with pytest.raises(TypeError, match="got TextVectorization; did you swap the model and the vectorizer"):
+        text.predict_texts(vectorizer, model, CORPUS)
+    with pytest.raises(TypeError, match="vectorizer must be the TextVectorization layer"):
+        text.vectorize(model, CORPUS)
+    with pytest.raises(TypeError, match="model must be a keras.Model on token ids"):
+        text.top_ngrams("model", vectorizer, CORPUS, filter_index=0, width=2)
+    with pytest.raises(TypeError, match="width must be an integer"):
+        text.top_ngrams(model, vectorizer, CORPUS, filter_index=0, width="2")
+
+
+def test_kim_cnn_takes_one_width_as_an_int():
+    one = text.kim_cnn(vocab_size=20, sequence_length=10, widths=3, filters=4, embedding_dim=5)
+    # embedding 20*5; conv_w3 3*5*4 + 4; output 4*1 + 1
+    assert one.count_params() == 100 + 64 + 5
+    assert [layer.name for layer in one.layers if layer.name.startswith("conv_w")] == ["conv_w3"]
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: text.kim_cnn(20, 10, dropout="0.5"), TypeError, "dropout must be a number"),
+    (lambda: text.kim_cnn(20, 10, widths="345"), TypeError, "widths must be kernel widths"),
+    (lambda: text.bag_of_words_baseline(["a b", "c d"], [0, 1], c=-1), ValueError, "c is the inverse regularisation"),
+    (lambda: text.bag_of_words_baseline(["a b", "c d"], [0, 1], c="1"), TypeError, "c must be a number"),
+])
+def test_more_bad_arguments_name_the_argument(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
