@@ -35,7 +35,7 @@ class Profile:
     Attributes:
         name: the effective profile, one of ``PROFILES``.
         requested: what ``COURSE_PROFILE`` asked for (``lab`` when unset).
-        gpu: whether TensorFlow sees a GPU.
+        gpu: whether the Keras backend sees a GPU.
     """
 
     name: str
@@ -121,9 +121,9 @@ def import_tensorflow():
 
 
 def _gpu_available() -> bool:
-    tf = import_tensorflow()
+    from course_utils.environment import gpu_names
 
-    return bool(tf.config.list_physical_devices("GPU"))
+    return bool(gpu_names())
 
 
 def current_profile() -> Profile:
@@ -141,42 +141,25 @@ def seed_everything(seed: int = 0) -> None:
 
 
 def device_description() -> str:
-    """A one-line description of the device TensorFlow computes on."""
-    import tensorflow as tf
+    """A one-line description of the device the active Keras backend computes on."""
+    from course_utils.environment import device_line, gpu_names
 
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        names = []
-        for gpu in gpus:
-            details = tf.config.experimental.get_device_details(gpu)
-            names.append(details.get("device_name", gpu.name))
-        return f"device: GPU ({', '.join(names)})"
-    return f"device: CPU ({os.cpu_count()} cores, {platform.machine()})"
+    return device_line(gpu_names(), os.cpu_count(), platform.machine())
 
 
 def setup(seed: int = 0) -> Profile:
-    """Start a notebook: seed every generator, set plotting defaults, print versions, device and profile.
+    """Start a notebook: seed every generator, set plotting defaults, print versions, backend, device and profile.
 
     Returns:
         The :class:`Profile` to read budgets from (``profile.pick(ci=..., lab=..., full=...)``).
     """
-    tf = import_tensorflow()
-    import keras
     import matplotlib
-    import scipy
 
-    import course_utils
+    from course_utils import environment
 
-    tf.get_logger().setLevel("ERROR")
+    import_tensorflow().get_logger().setLevel("ERROR")
     seed_everything(seed)
     profile = current_profile()
     matplotlib.rcParams.update({"figure.dpi": 90, "axes.grid": False, "image.cmap": "gray"})
-    print(
-        f"course_utils {course_utils.__version__} | Python {platform.python_version()} | "
-        f"TensorFlow {tf.__version__} | Keras {keras.__version__} | NumPy {np.__version__} | "
-        f"SciPy {scipy.__version__}"
-    )
-    print(device_description())
-    print(profile.describe())
-    print(f"seed: {seed}")
+    print("\n".join(environment.setup_lines(environment.current(), profile.describe(), seed)))
     return profile

@@ -49,7 +49,7 @@ def test_setup_seeds_and_prints(capsys, monkeypatch):
     first = np.random.rand(3)
     out = capsys.readouterr().out
     assert p.name == "ci"
-    for part in ("TensorFlow 2.", "Keras 3.", "device: ", "profile: ci", "seed: 3"):
+    for part in ("versions: Python ", "Keras 3.", "backend: tensorflow 2.", "device: ", "profile: ci", "seed: 3"):
         assert part in out
     prof.setup(seed=3)
     np.testing.assert_array_equal(first, np.random.rand(3))
