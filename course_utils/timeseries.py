@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from course_utils._checks import non_negative_int, number, positive_int
+
 #: Names of the layers :func:`fcn` builds, in order (three blocks, then pooling and the classifier).
 FCN_BLOCKS = ((128, 8), (256, 5), (128, 3))
 FEATURE_LAYER = "relu3"
@@ -62,11 +64,17 @@ def znormalize(x: np.ndarray, axis: int = 1) -> np.ndarray:
         float64 array of the shape of ``x``.
 
     Raises:
+        TypeError: if ``x`` is not numeric or ``axis`` is not an integer.
         ValueError: if ``x`` is empty or ``axis`` is not one of its axes.
     """
-    x = np.asarray(x, dtype=np.float64)
+    raw = np.asarray(x)
+    if raw.dtype.kind not in "biuf":
+        raise TypeError(f"x must be a numeric array of series, got an array of dtype {raw.dtype}.")
+    x = raw.astype(np.float64)
     if x.size == 0:
         raise ValueError("znormalize needs at least one value; got an empty array.")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be an integer (the time axis, usually 1), got {axis!r}.")
     if not -x.ndim <= axis < x.ndim:
         raise ValueError(f"axis {axis} does not exist in an array of shape {x.shape}; time is usually axis 1.")
     centred = x - x.mean(axis=axis, keepdims=True)
@@ -92,18 +100,26 @@ def fcn(input_shape: Sequence[int], num_classes: int, bn_momentum: float = 0.9):
         An uncompiled ``keras.Model`` mapping ``(batch, length, channels)`` to ``(batch, num_classes)``.
 
     Raises:
-        ValueError: for an input shape that is not ``(length, channels)`` or fewer than 2 classes.
+        ValueError: for an input shape that is not ``(length, channels)`` of positive integers, fewer than 2
+            classes, or a ``bn_momentum`` outside [0, 1).
     """
     import keras
     from keras import layers
 
+    if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, (Sequence, np.ndarray)):
+        raise ValueError(f"input_shape must be (length, channels), e.g. (150, 1) for a univariate series; got "
+                         f"{input_shape!r}.")
     input_shape = tuple(input_shape)
-    if len(input_shape) != 2 or any(d is not None and int(d) < 1 for d in input_shape) or input_shape[1] is None:
+    if len(input_shape) != 2 or input_shape[1] is None or any(
+            d is not None and (isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1) for d in input_shape):
         raise ValueError(
             f"input_shape must be (length, channels), e.g. (150, 1) for a univariate series; got {input_shape}."
         )
     if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
         raise ValueError(f"num_classes must be an integer of at least 2, got {num_classes!r}.")
+    if not 0.0 <= number(bn_momentum, "bn_momentum") < 1.0:
+        raise ValueError(f"bn_momentum is the share of the running statistics kept per step, in [0, 1); got {bn_momentum}.")
+    input_shape = tuple(None if d is None else int(d) for d in input_shape)
     inputs = keras.Input(shape=input_shape, name="series")
     h = inputs
     for i, (filters, width) in enumerate(FCN_BLOCKS, start=1):
@@ -121,8 +137,15 @@ def fcn_parameter_count(channels: int, num_classes: int) -> int:
     A Conv1D of width ``w`` from ``c_in`` to ``c_out`` channels has ``w * c_in * c_out + c_out``
     weights; a batch normalisation over ``c`` channels has ``4 c`` (scale, offset, moving mean and
     variance); the softmax layer ``128 * num_classes + num_classes``.
+
+    Raises:
+        TypeError: for counts that are not integers.
+        ValueError: for fewer than 1 channel or 2 classes.
     """
-    total, c_in = 0, int(channels)
+    channels, num_classes = positive_int(channels, "channels"), positive_int(num_classes, "num_classes")
+    if num_classes < 2:
+        raise ValueError(f"num_classes must be at least 2, got {num_classes}.")
+    total, c_in = 0, channels
     for filters, width in FCN_BLOCKS:
         total += width * c_in * filters + filters + 4 * filters
         c_in = filters
@@ -130,8 +153,21 @@ def fcn_parameter_count(channels: int, num_classes: int) -> int:
 
 
 def fcn_callbacks(patience: int = 50, min_lr: float = 1e-4):
-    """The learning-rate schedule of Wang et al. (2017): halve it when the training loss stalls."""
+    """The learning-rate schedule of Wang et al. (2017): halve it when the training loss stalls.
+
+    Args:
+        patience: epochs without improvement of the training loss before the rate is halved.
+        min_lr: the rate is never halved below this.
+
+    Raises:
+        TypeError: for a non-integer ``patience`` or a non-number ``min_lr``.
+        ValueError: for a negative ``patience`` or ``min_lr``.
+    """
     import keras
+
+    patience = non_negative_int(patience, "patience")
+    if number(min_lr, "min_lr") < 0:
+        raise ValueError(f"min_lr must be >= 0, got {min_lr}.")
 
     return [keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=patience, min_lr=min_lr)]
 
@@ -140,15 +176,23 @@ def feature_maps(model, x: np.ndarray, layer: str = FEATURE_LAYER) -> np.ndarray
     """The output of one named layer for a batch, e.g. the last feature maps ``(batch, length, 128)``.
 
     Raises:
-        ValueError: if the model has no layer called ``layer``.
+        TypeError: if ``model`` is not a Keras model.
+        ValueError: if the model has no layer called ``layer``, or ``x`` does not have the shape the model takes.
     """
     import keras
 
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model (e.g. one built by fcn), got {type(model).__name__}.")
+    x = np.asarray(x, dtype=np.float32)
+    expected = model.input_shape if not isinstance(model.input_shape, list) else model.input_shape[0]
+    if x.ndim != len(expected) or any(e is not None and e != d for e, d in zip(expected[1:], x.shape[1:])):
+        raise ValueError(f"x has shape {x.shape} but the model takes {tuple(expected)} (None: any size); for one "
+                         "series use x[None], for a univariate series without a channel axis x[..., None].")
     names = [lay.name for lay in model.layers]
     if layer not in names:
         raise ValueError(f"the model has no layer {layer!r}; its layers are {', '.join(names)}.")
     probe = keras.Model(model.inputs, model.get_layer(layer).output)
-    return np.asarray(probe.predict(np.asarray(x, dtype=np.float32), verbose=0))
+    return np.asarray(probe.predict(x, verbose=0))
 
 
 def class_activation_map(model, x: np.ndarray, class_index: int | Sequence[int] | None = None) -> np.ndarray:
@@ -167,17 +211,31 @@ def class_activation_map(model, x: np.ndarray, class_index: int | Sequence[int] 
         float64 array ``(batch, length)``.
 
     Raises:
-        ValueError: for a batch that is not 3-D, or a class index out of range.
+        TypeError: if ``model`` is not a Keras model.
+        ValueError: for a model without the layers of :func:`fcn`, a batch that is not 3-D or of another shape
+            than the model's, or class indices out of range or not one per series.
     """
+    import keras
+
     x = np.asarray(x, dtype=np.float32)
     if x.ndim != 3:
         raise ValueError(f"x must be a batch (batch, length, channels), got shape {x.shape}; use x[None] for one.")
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model built by fcn, got {type(model).__name__}.")
+    names = [lay.name for lay in model.layers]
+    if FEATURE_LAYER not in names or OUTPUT_LAYER not in names:
+        raise ValueError(f"class_activation_map needs a model built by fcn, with layers {FEATURE_LAYER!r} and "
+                         f"{OUTPUT_LAYER!r}; this one has {', '.join(names)}.")
     maps = feature_maps(model, x, FEATURE_LAYER).astype(np.float64)
     weights = np.asarray(model.get_layer(OUTPUT_LAYER).get_weights()[0], dtype=np.float64)
     if class_index is None:
         classes = np.asarray(model.predict(x, verbose=0)).argmax(axis=-1)
     else:
-        classes = np.broadcast_to(np.asarray(class_index), (len(x),))
+        classes = np.asarray(class_index)
+        if classes.ndim > 1 or (classes.ndim == 1 and len(classes) != len(x)):
+            raise ValueError(f"class_index must be one class for all series or one per series ({len(x)}), got "
+                             f"shape {classes.shape}.")
+        classes = np.broadcast_to(classes, (len(x),))
         if classes.dtype.kind not in "iu" or classes.min() < 0 or classes.max() >= weights.shape[1]:
             raise ValueError(f"class_index must be integers in 0..{weights.shape[1] - 1}, got {class_index!r}.")
     return np.einsum("btm,mb->bt", maps, weights[:, classes])

@@ -153,7 +153,7 @@ def test_model_and_vectorizer_must_fit_each_other(vectorizer):
     with pytest.raises(ValueError, match=rf"token ids up to {size - 1} but .* has rows for 3.*vocabulary_size\(\)"):
         text.top_ngrams(small, vectorizer, CORPUS, filter_index=0, width=2)
     two = keras.Sequential([keras.Input((6,)), keras.layers.Dense(2, activation="softmax")])
-    with pytest.raises(ValueError, match=r"outputs of shape \(2,\) per text"):   # it returned 2 n values as n
+    with pytest.raises(ValueError, match=r"outputs of shape \(2,\) per text"):
         text.predict_texts(two, vectorizer, CORPUS)
     model = bigram_detector(vectorizer, "not", "good")
     with pytest.raises(TypeError, match="got TextVectorization; did you swap the model and the vectorizer"):

@@ -141,3 +141,62 @@ def test_cam_errors(small_fcn):
 def test_fcn_callbacks_halve_learning_rate():
     (callback,) = ts.fcn_callbacks(patience=7)
     assert callback.factor == 0.5 and callback.patience == 7 and callback.monitor == "loss"
+
+
+# ------------------------------------------------------------------------------------------ wrong arguments
+def test_fcn_rejects_a_momentum_keras_would_accept():
+    with pytest.raises(ValueError, match=r"bn_momentum .* in \[0, 1\); got 1.5"):
+        ts.fcn((24, 1), 2, bn_momentum=1.5)
+    with pytest.raises(TypeError, match="bn_momentum must be a number"):
+        ts.fcn((24, 1), 2, bn_momentum="0.9")
+
+
+@pytest.mark.parametrize("shape", [150, "150", (150.0, 1), (24, True)])
+def test_fcn_names_input_shape_for_other_wrong_forms(shape):
+    with pytest.raises(ValueError, match=r"input_shape must be \(length, channels\)"):
+        ts.fcn(shape, 2)
+
+
+def test_fcn_parameter_count_checks_its_counts():
+    with pytest.raises(TypeError, match="num_classes must be a positive integer"):
+        ts.fcn_parameter_count(1, 2.5)
+    with pytest.raises(ValueError, match="channels must be >= 1"):
+        ts.fcn_parameter_count(0, 2)
+    with pytest.raises(ValueError, match="num_classes must be at least 2"):
+        ts.fcn_parameter_count(1, 1)
+    assert ts.fcn_parameter_count(np.int64(1), np.int64(2)) == HAND_COUNT
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"patience": -1}, ValueError, "patience must be >= 0"),
+    ({"patience": 2.5}, TypeError, "patience must be an integer"),
+    ({"min_lr": -1e-4}, ValueError, "min_lr must be >= 0"),
+    ({"min_lr": "1e-4"}, TypeError, "min_lr must be a number"),
+])
+def test_fcn_callbacks_check_their_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        ts.fcn_callbacks(**kwargs)
+
+
+def test_znormalize_checks_axis_and_values():
+    with pytest.raises(TypeError, match="axis must be an integer"):
+        ts.znormalize(np.ones((2, 5, 1)), axis=1.0)
+    with pytest.raises(TypeError, match="numeric array"):
+        ts.znormalize(["1", "2"])
+
+
+def test_feature_maps_and_cam_check_the_batch_against_the_model(small_fcn):
+    import keras
+
+    with pytest.raises(ValueError, match=r"x has shape \(2, 30, 1\) but the model takes \(None, 24, 1\)"):
+        ts.feature_maps(small_fcn, np.zeros((2, 30, 1)))
+    with pytest.raises(ValueError, match=r"x has shape \(2, 24, 3\)"):
+        ts.class_activation_map(small_fcn, np.zeros((2, 24, 3)))
+    with pytest.raises(TypeError, match="model must be a keras.Model"):
+        ts.feature_maps("fcn", np.zeros((2, 24, 1)))
+    with pytest.raises(ValueError, match=r"one class for all series or one per series \(2\), got shape \(3,\)"):
+        ts.class_activation_map(small_fcn, np.zeros((2, 24, 1)), class_index=[0, 1, 1])
+    other = keras.Sequential([keras.Input((24, 1)), keras.layers.Conv1D(2, 3, name="relu3"),
+                              keras.layers.GlobalAveragePooling1D(), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match="needs a model built by fcn, with layers 'relu3' and 'softmax'"):
+        ts.class_activation_map(other, np.zeros((2, 24, 1)))
