@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 #: Configuration A of Simonyan & Zisserman (2015): output channels of each 3×3 convolution, one list per block;
 #: every block ends with a 2×2 max pooling of stride 2.
 VGG11_BLOCKS: tuple[tuple[int, ...], ...] = ((64,), (128,), (256, 256), (512, 512), (512, 512))
@@ -29,21 +31,63 @@ VGG11_BLOCKS: tuple[tuple[int, ...], ...] = ((64,), (128,), (256, 256), (512, 51
 LARGE_INPUT = 64
 
 
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 def _check_input_shape(input_shape: Sequence[int], min_side: int, name: str) -> tuple[int, int, int]:
-    shape = tuple(input_shape)
-    if len(shape) != 3 or not all(isinstance(s, int) and s > 0 for s in shape):
+    shape = tuple(input_shape) if isinstance(input_shape, (Sequence, np.ndarray)) and not isinstance(
+        input_shape, str) else None
+    if shape is None or len(shape) != 3 or not all(_is_int(s) and s > 0 for s in shape):
         raise ValueError(
             f"input_shape must be (height, width, channels) with positive ints, got {input_shape!r}; "
             f"for Fashion-MNIST use (28, 28, 1)."
         )
+    shape = tuple(int(s) for s in shape)
     if min(shape[:2]) < min_side:
         raise ValueError(f"{name} needs images of at least {min_side}×{min_side} pixels, got {shape[0]}×{shape[1]}.")
     return shape  # type: ignore[return-value]
 
 
 def _check_positive(value, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) or not value > 0:
         raise ValueError(f"{name} must be a positive number, got {value!r}.")
+
+
+def _check_count(value, name: str) -> int:
+    """A whole number of classes or units, at least 1 (a float would be truncated by ``int``)."""
+    if not _is_int(value) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def _check_rate(value, name: str) -> float:
+    """A rate in [0, 1): a dropout rate or a batch-norm momentum."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) or not (
+            0.0 <= value < 1.0):
+        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}.")
+    return float(value)
+
+
+def _check_name(value) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"name must be a non-empty str (the model's name), got {value!r}.")
+    return value
+
+
+def _check_flag(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
+
+
+def _as_tuple(value, name: str) -> tuple:
+    """One channel count, or a sequence of them, as a tuple."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        return (value,)
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        raise ValueError(f"{name} must be a channel count or a list of them, for example (32, 64), got {value!r}.")
+    return tuple(value)
 
 
 def _scaled(channels: int, width: float) -> int:
@@ -91,8 +135,9 @@ def vgg11(
         class probabilities. With all defaults: 132,863,336 parameters.
 
     Raises:
-        ValueError: for a malformed ``input_shape``, a non-positive ``num_classes``, ``width`` or
-            ``classifier_units``, or a dropout outside [0, 1).
+        ValueError: for a malformed ``input_shape``, a ``num_classes`` or ``classifier_units`` that is not a
+            positive integer, a non-positive ``width``, a dropout or ``bn_momentum`` outside [0, 1), a
+            ``batch_norm`` that is not a bool, or an empty ``name``.
     """
     import keras
     from keras import layers
@@ -100,12 +145,14 @@ def vgg11(
     from course_utils.layers import FusedBatchNormalization
 
     shape = _check_input_shape(input_shape, 1, "vgg11")
-    _check_positive(num_classes, "num_classes")
+    num_classes = _check_count(num_classes, "num_classes")
     _check_positive(width, "width")
     if classifier_units is not None:
-        _check_positive(classifier_units, "classifier_units")
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}.")
+        classifier_units = _check_count(classifier_units, "classifier_units")
+    dropout = _check_rate(dropout, "dropout")
+    bn_momentum = _check_rate(bn_momentum, "bn_momentum")
+    batch_norm = _check_flag(batch_norm, "batch_norm")
+    name = _check_name(name)
     if classifier_units is None:
         base = 4096 if min(shape[:2]) >= LARGE_INPUT else VGG11_BLOCKS[-1][-1]
         classifier_units = _scaled(base, width)
@@ -183,7 +230,8 @@ def xception(
         ``keras.applications.Xception(weights=None)``.
 
     Raises:
-        ValueError: for an input smaller than 71×71 or non-positive ``num_classes``/``middle_repeats``.
+        ValueError: for an input smaller than 71×71, a ``num_classes`` that is not a positive integer, a
+            ``middle_repeats`` that is not an integer >= 0, or an empty ``name``.
     """
     import keras
     from keras import layers
@@ -191,9 +239,11 @@ def xception(
     from course_utils.layers import FusedBatchNormalization
 
     shape = _check_input_shape(input_shape, 71, "xception")
-    _check_positive(num_classes, "num_classes")
-    if not isinstance(middle_repeats, int) or middle_repeats < 0:
+    num_classes = _check_count(num_classes, "num_classes")
+    if not _is_int(middle_repeats) or middle_repeats < 0:
         raise ValueError(f"middle_repeats must be a non-negative int, got {middle_repeats!r}.")
+    middle_repeats = int(middle_repeats)
+    name = _check_name(name)
 
     inputs = keras.Input(shape=shape, name="image")
     # Entry flow.
@@ -259,7 +309,8 @@ def mini_xception(
         input_shape: ``(height, width, channels)``, at least 8×8.
         num_classes: size of the softmax output.
         width: multiplies every channel count (0.5 gives a 16, 32 | 64, 128, 256 network).
-        block_channels: output channels of the residual blocks before scaling; one stride-2 pooling each.
+        block_channels: output channels of the residual blocks before scaling; one stride-2 pooling each (one
+            int: one block).
         stem_channels: output channels of the regular stem convolutions before scaling (one int: one
             convolution).
         stem_strides: stride of the first stem convolution (2 as in Xception; 1 keeps the full resolution).
@@ -272,7 +323,9 @@ def mini_xception(
 
     Raises:
         ValueError: for a malformed or too small ``input_shape``, empty ``block_channels`` or
-            ``stem_channels``, non-positive sizes, or a dropout outside [0, 1).
+            ``stem_channels``, non-positive sizes, a ``num_classes`` that is not a positive integer, a
+            ``stem_strides`` other than the integers 1 and 2, a dropout or ``bn_momentum`` outside [0, 1), or an
+            empty ``name``.
     """
     import keras
     from keras import layers
@@ -280,21 +333,24 @@ def mini_xception(
     from course_utils.layers import FusedBatchNormalization
 
     shape = _check_input_shape(input_shape, 8, "mini_xception")
-    _check_positive(num_classes, "num_classes")
+    num_classes = _check_count(num_classes, "num_classes")
     _check_positive(width, "width")
-    stems = (stem_channels,) if isinstance(stem_channels, (int, float)) else tuple(stem_channels)
+    stems, blocks = (_as_tuple(value, name) for name, value in (("stem_channels", stem_channels),
+                                                                  ("block_channels", block_channels)))
     if len(stems) == 0:
         raise ValueError("stem_channels must list at least one convolution, for example (32, 64).")
     for channels in stems:
         _check_positive(channels, "each entry of stem_channels")
-    if stem_strides not in (1, 2):
+    if not _is_int(stem_strides) or stem_strides not in (1, 2):
         raise ValueError(f"stem_strides must be 1 or 2, got {stem_strides!r}.")
-    if len(block_channels) == 0:
+    stem_strides = int(stem_strides)
+    if len(blocks) == 0:
         raise ValueError("block_channels must list at least one block, for example (128, 256, 512).")
-    for channels in block_channels:
+    for channels in blocks:
         _check_positive(channels, "each entry of block_channels")
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}.")
+    dropout = _check_rate(dropout, "dropout")
+    bn_momentum = _check_rate(bn_momentum, "bn_momentum")
+    name = _check_name(name)
 
     inputs = keras.Input(shape=shape, name="image")
     x = inputs
@@ -303,7 +359,7 @@ def mini_xception(
                           use_bias=False, name=f"stem_conv{s}")(x)
         x = FusedBatchNormalization(momentum=bn_momentum, name=f"stem_conv{s}_bn")(x)
         x = layers.Activation("relu", name=f"stem_conv{s}_relu")(x)
-    for b, channels in enumerate(block_channels, start=1):
+    for b, channels in enumerate(blocks, start=1):
         filters = _scaled(channels, width)
         residual = _shortcut(x, filters, f"block{b}_shortcut", bn_momentum)
         x = _separable_bn(x, filters, f"block{b}_sepconv1", relu_first=False, momentum=bn_momentum)

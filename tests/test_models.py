@@ -1,13 +1,12 @@
 """Model builders against independent references: the VGG paper's parameter count, keras.applications.Xception,
 and one training step of the small variants."""
 
+import keras
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras")
-
-from course_utils import models  # noqa: E402
-from course_utils.layers import FusedBatchNormalization  # noqa: E402
+from course_utils import models
+from course_utils.layers import FusedBatchNormalization
 
 
 def test_vgg11_paper_configuration_has_the_published_parameter_count():
@@ -153,3 +152,41 @@ def test_xception_rejects_bad_arguments(kwargs, match):
 def test_mini_xception_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         models.mini_xception(**kwargs)
+
+
+# ------------------------------------------------------------------------------------------ wrong arguments
+@pytest.mark.parametrize("builder, kwargs, match", [
+    (models.vgg11, {"num_classes": 10.5}, "num_classes must be a positive integer, got 10.5"),
+    (models.vgg11, {"classifier_units": 64.7}, "classifier_units must be a positive integer"),
+    (models.vgg11, {"batch_norm": "no"}, "batch_norm must be True or False"),
+    (models.vgg11, {"bn_momentum": 1.5}, r"bn_momentum must be a number in \[0, 1\)"),
+    (models.vgg11, {"dropout": "0.5"}, r"dropout must be a number in \[0, 1\)"),
+    (models.vgg11, {"name": 5}, "name must be a non-empty str"),
+    (models.vgg11, {"input_shape": 28}, "input_shape must be"),
+    (models.vgg11, {"input_shape": (28, 28, True)}, "input_shape must be"),
+    (models.xception, {"middle_repeats": True}, "middle_repeats"),
+    (models.xception, {"num_classes": 2.5}, "num_classes must be a positive integer"),
+    (models.mini_xception, {"stem_strides": 2.0}, "stem_strides must be 1 or 2"),
+    (models.mini_xception, {"stem_strides": True}, "stem_strides must be 1 or 2"),
+    (models.mini_xception, {"block_channels": "128"}, "block_channels must be a channel count or a list"),
+    (models.mini_xception, {"bn_momentum": -0.1}, "bn_momentum"),
+])
+def test_builders_refuse_what_they_would_truncate_or_pass_on(builder, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        builder(**kwargs)
+
+
+def test_numpy_integers_are_sizes_like_python_ints():
+    shape = np.array([71, 71, 3])                       # e.g. x_train.shape[1:] of an array, as NumPy integers
+    model = models.xception(tuple(shape), num_classes=np.int64(5), middle_repeats=np.int64(8))
+    reference = keras.applications.Xception(weights=None, input_shape=(71, 71, 3), classes=5)
+    assert model.count_params() == reference.count_params()
+    assert model.output_shape == (None, 5)
+
+
+def test_mini_xception_takes_one_block_as_an_int():
+    model = models.mini_xception((32, 32, 3), 10, width=0.5, stem_channels=32, block_channels=64)
+    assert model.get_layer("block1_add").output.shape[1:] == (8, 8, 32)   # 32 → 16 (stem) → 8
+    stem = 9 * 3 * 16 + 4 * 16
+    block = (16 * 32 + 4 * 32) + (9 * 16 + 16 * 32 + 4 * 32) + (9 * 32 + 32 * 32 + 4 * 32)
+    assert model.count_params() == stem + block + 32 * 10 + 10
