@@ -16,7 +16,10 @@ simply runs Keras' own computation.
 
 from __future__ import annotations
 
+import math
+
 import keras
+import numpy as np
 
 #: Smallest epsilon TensorFlow's fused kernel accepts (cuDNN's limit); a smaller one falls back to Keras.
 FUSED_MIN_EPSILON = 1.001e-5
@@ -30,12 +33,29 @@ class FusedBatchNormalization(keras.layers.BatchNormalization):
     batch's mean and (biased) variance and updates the moving statistics with ``momentum``; inference
     mode uses the moving statistics. ``FusedBatchNormalization.fuses(x)`` says whether a given input
     takes the fused path.
+
+    Raises:
+        TypeError: for an ``axis`` that is not an integer.
+        ValueError: for a ``momentum`` outside [0, 1] or an ``epsilon`` that is not positive (Keras' layer
+            accepts both and computes meaningless statistics).
     """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, *args, **kwargs):
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"axis must be the integer index of the channel axis (-1 for channels last), got {axis!r}.")
+        for name, value in (("momentum", momentum), ("epsilon", epsilon)):
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not math.isfinite(value):
+                raise ValueError(f"{name} must be a finite number, got {value!r}.")
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"momentum is the share of the moving statistics kept per step, in [0, 1]; got {momentum}.")
+        if not epsilon > 0:
+            raise ValueError(f"epsilon is added to the variance before its square root and must be > 0, got {epsilon}.")
+        super().__init__(int(axis), float(momentum), float(epsilon), *args, **kwargs)
 
     def fuses(self, inputs, mask=None) -> bool:
         """True if ``inputs`` (and ``mask``) take the fused kernel, False if Keras' computation runs."""
         axis = self.axis if isinstance(self.axis, int) else None
-        rank = len(inputs.shape)
+        rank = len(inputs.shape) if hasattr(inputs, "shape") else np.ndim(inputs)
         return (
             keras.backend.backend() == "tensorflow"
             and mask is None

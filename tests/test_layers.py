@@ -1,13 +1,12 @@
 """FusedBatchNormalization against keras.layers.BatchNormalization: outputs, gradients, moving statistics,
 fallbacks and saving."""
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
-keras = pytest.importorskip("keras")
-tf = pytest.importorskip("tensorflow")
-
-from course_utils.layers import FusedBatchNormalization  # noqa: E402
+from course_utils.layers import FusedBatchNormalization
 
 
 def _pair(shape, **kwargs):
@@ -112,3 +111,23 @@ def test_model_with_the_layer_saves_and_loads(tmp_path):
     assert loaded.get_layer("bn").momentum == pytest.approx(0.8)
     x = _inputs((3, 6, 6, 2), seed=5)
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"momentum": 1.5}, ValueError, r"momentum .* in \[0, 1\]; got 1.5"),
+    ({"momentum": "0.9"}, ValueError, "momentum must be a finite number"),
+    ({"epsilon": -1e-3}, ValueError, "epsilon .* must be > 0"),
+    ({"epsilon": 0}, ValueError, "epsilon .* must be > 0"),
+    ({"axis": [3]}, TypeError, "axis must be the integer index of the channel axis"),
+])
+def test_arguments_keras_would_accept_silently_are_refused(kwargs, error, match):
+    assert keras.layers.BatchNormalization(**{k: v for k, v in kwargs.items() if k != "axis"}) is not None
+    with pytest.raises(error, match=match):
+        FusedBatchNormalization(**kwargs)
+
+
+def test_positional_arguments_are_keras_order():
+    layer = FusedBatchNormalization(-1, 0.8, 1e-4)
+    reference = keras.layers.BatchNormalization(-1, 0.8, 1e-4)
+    assert (layer.axis, layer.momentum, layer.epsilon) == (reference.axis, reference.momentum, reference.epsilon)
+    assert not layer.fuses([[1.0, 2.0]]) and layer.fuses(np.zeros((2, 3, 3, 4)))
