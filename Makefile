@@ -3,19 +3,29 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.course-installed
 GPU ?= 0
 NB ?= notebooks/*.ipynb
 PYTEST_ARGS ?=
 LAB_ARGS ?=
 PROFILE ?= full
 
+# The interpreters the course supports, as pyproject.toml states them (requires-python = ">=3.A,<3.B").
+REQUIRES_PYTHON := $(shell sed -n 's/^requires-python = "\(.*\)"/\1/p' pyproject.toml)
+# TensorFlow's build: the CPU wheel, or with GPU=1 the one that brings its own CUDA libraries. The stamp
+# records which one .venv holds, so that switching builds reinstalls TensorFlow by itself.
+BUILD := $(if $(filter 1,$(GPU)),gpu,cpu)
+STAMP := $(VENV)/.installed-$(BUILD)
+OTHER_STAMP := $(VENV)/.installed-$(if $(filter 1,$(GPU)),cpu,gpu)
+TF_VERSION := $(shell sed -n 's/^tensorflow-cpu==\([0-9.]*\).*/\1/p' requirements.txt)
+FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup env data lab test unit notebooks student execute run bench lint clean
+.PHONY: help setup env data lab test unit student execute run bench lint clean clean-student
 
 help:
 	@echo "make lab        set everything up (first time: .venv, packages, data), then open JupyterLab on notebooks/"
@@ -24,35 +34,55 @@ help:
 	@echo "make execute NB=notebooks/03_*.ipynb   re-execute notebooks in the ci profile and store their outputs"
 	@echo "make run NB=notebooks/09_*.ipynb PROFILE=full   run notebooks in a profile, results into build/PROFILE/"
 	@echo "make bench      measure speed and accuracy, write benchmarks/RESULTS.md (make bench QUICK=1 for a quick run)"
-	@echo "options: GPU=1 installs TensorFlow with CUDA; COURSE_PROFILE=ci|lab|full sets the run profile"
+	@echo "make clean      remove .venv and build/ (student/ is kept: make clean-student removes it)"
+	@echo "options: GPU=1 installs TensorFlow with CUDA; PYTHON=python3.12 picks the interpreter for .venv;"
+	@echo "         COURSE_PROFILE=ci|lab|full sets the run profile"
 
 setup: $(STAMP) data
 
 env: $(STAMP)
 
-$(STAMP): requirements.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-ifeq ($(GPU),1)
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; lo, hi = "$(REQUIRES_PYTHON)".lstrip(">=").split(",<"); v = sys.version_info[:2]; \
+	  sys.exit(not tuple(map(int, lo.split("."))) <= v < tuple(map(int, hi.split("."))))' 2>/dev/null \
+	  || { echo "error: $(PYTHON) is $$($(PYTHON) --version 2>/dev/null || echo 'not found'); the course needs Python $(REQUIRES_PYTHON) \
+	(pyproject.toml: the pinned NumPy and SciPy need 3.11 or later, TensorFlow $(TF_VERSION) has no wheels after 3.13). \
+	Point make at a supported interpreter, e.g. make lab PYTHON=python3.12"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	@if [ -f $(OTHER_STAMP) ]; then echo "switching TensorFlow to the $(BUILD) build"; \
+	  $(BIN)/python -m pip uninstall -q -y tensorflow tensorflow-cpu; rm -f $(OTHER_STAMP); fi
+ifeq ($(BUILD),gpu)
 	grep -v '^tensorflow' requirements.txt > $(VENV)/requirements-gpu.txt
-	$(BIN)/python -m pip install -q -r $(VENV)/requirements-gpu.txt "tensorflow[and-cuda]==2.21.0"
+	$(BIN)/python -m pip install -q -r $(VENV)/requirements-gpu.txt "tensorflow[and-cuda]==$(TF_VERSION)"
 else
 	$(BIN)/python -m pip install -q -r requirements.txt
 endif
-	$(BIN)/python -c "import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()['purelib'], 'keras_cnn_course.pth').write_text('$(CURDIR)\n')"
-	touch $(STAMP)
+	rm -f $(VENV)/lib/python*/site-packages/keras_cnn_course.pth
+	$(BIN)/python -m pip install -q --no-deps -e .
+	mkdir -p $(dir $(LAB_SETTINGS)) && cp course_tools/lab-overrides.json $(LAB_SETTINGS)
+	touch $@
 
-# Fashion-MNIST comes from the Debian package where apt is available (root or passwordless sudo),
-# else from Keras' download; the other data sets are shipped in data/. Every file is checksummed.
+# Fashion-MNIST comes from the Debian package, installed here only while it is missing (apt-get needs root:
+# as another user make asks sudo, and says so first); where that cannot be, `make data` offers Keras' download.
+# The other data sets are shipped in data/. Every file is checksummed.
 data: $(STAMP)
-	@if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && command -v apt-get >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
-	  { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q dataset-fashion-mnist; } >/dev/null \
-	    || echo "note: could not install the Debian package dataset-fashion-mnist; Keras' download will be used"; \
+	@if [ ! -f $(FASHION_MNIST) ] && command -v apt-get >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; echo "installing the Debian package dataset-fashion-mnist with sudo"; \
+	  else SUDO=none; echo "note: Fashion-MNIST is not installed; install it with: sudo apt-get install dataset-fashion-mnist"; fi; \
+	  if [ "$$SUDO" != none ]; then \
+	    echo "installing Fashion-MNIST: $$SUDO apt-get update && $$SUDO apt-get install dataset-fashion-mnist"; \
+	    { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q dataset-fashion-mnist; } >/dev/null \
+	      || echo "note: could not install the Debian package dataset-fashion-mnist"; \
+	  fi; \
 	fi
 	$(BIN)/python -m course_utils.data
 
 lab: setup
-	cd notebooks && ../$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS)
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" --ContentsManager.preferred_dir=notebooks \
+	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(LAB_ARGS)
 
 test: setup
 	COURSE_PROFILE=ci $(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -61,20 +91,24 @@ unit: $(STAMP)
 	COURSE_PROFILE=ci $(BIN)/python -m pytest tests $(PYTEST_ARGS)
 
 student: $(STAMP)
-	$(BIN)/python -m course_utils.student notebooks student $(if $(OVERWRITE),--overwrite,)
+	$(BIN)/python -m course_tools.student notebooks student $(if $(OVERWRITE),--overwrite,)
 
 execute: setup
-	COURSE_PROFILE=ci $(BIN)/python -m course_utils.execute $(NB)
+	COURSE_PROFILE=ci $(BIN)/python -m course_tools.execute $(NB)
 
 # Runs notebooks in another profile without touching them: the executed copies go to build/$(PROFILE)/.
 run: setup
-	COURSE_PROFILE=$(PROFILE) $(BIN)/python -m course_utils.execute --output-dir build/$(PROFILE) --timeout 0 $(NB)
+	COURSE_PROFILE=$(PROFILE) $(BIN)/python -m course_tools.execute --output-dir build/$(PROFILE) --timeout 0 $(NB)
 
 bench: setup
 	$(BIN)/python -m benchmarks $(if $(QUICK),--quick,)
 
 lint: $(STAMP)
-	$(BIN)/ruff check course_utils tests benchmarks notebooks
+	$(BIN)/ruff check course_utils course_tools tests benchmarks notebooks
 
+# Never removes student/: the copies may hold a student's work.
 clean:
-	rm -rf $(VENV) student build
+	rm -rf $(VENV) build
+
+clean-student:
+	rm -rf student
