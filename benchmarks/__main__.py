@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     scale = "tiny" if args.tiny else "quick" if args.quick else "full"
     cfg = configs.get(scale)
     started = time.perf_counter()
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
     import course_utils  # noqa: F401  (quiets TensorFlow's logging)
     from benchmarks import machine
