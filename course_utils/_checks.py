@@ -111,11 +111,7 @@ def seed(value: object, name: str = "seed") -> int:
         TypeError: for anything that is not an integer.
         ValueError: for a negative integer.
     """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer >= 0, got {_describe(value)}.")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}.")
-    return int(value)
+    return non_negative_int(value, name)
 
 
 def path(value: object, name: str) -> Path:
