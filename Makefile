@@ -51,8 +51,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): requirements.txt pyproject.toml | $(BIN)/python
-	@if [ -f $(OTHER_STAMP) ]; then echo "switching TensorFlow to the $(BUILD) build"; \
-	  $(BIN)/python -m pip uninstall -q -y tensorflow tensorflow-cpu; rm -f $(OTHER_STAMP); fi
+ifneq ($(wildcard $(OTHER_STAMP)),)
+	@echo "switching TensorFlow to the $(BUILD) build"
+	$(BIN)/python -m pip uninstall -q -y tensorflow tensorflow-cpu
+	rm -f $(OTHER_STAMP)
+endif
 ifeq ($(BUILD),gpu)
 	grep -v '^tensorflow' requirements.txt > $(VENV)/requirements-gpu.txt
 	$(BIN)/python -m pip install -q -r $(VENV)/requirements-gpu.txt "tensorflow[and-cuda]==$(TF_VERSION)"
