@@ -17,6 +17,19 @@ BUILD := $(if $(filter 1,$(GPU)),gpu,cpu)
 STAMP := $(VENV)/.installed-$(BUILD)
 OTHER_STAMP := $(VENV)/.installed-$(if $(filter 1,$(GPU)),cpu,gpu)
 TF_VERSION := $(shell sed -n 's/^tensorflow-cpu==\([0-9.]*\).*/\1/p' requirements.txt)
+# The Keras backend: tensorflow (default), jax or torch. TensorFlow is installed in every case (tf.data
+# feeds the models on every backend); jax and torch add their requirements-<backend>.txt, once each.
+KERAS_BACKEND ?= tensorflow
+export KERAS_BACKEND
+BACKENDS := tensorflow jax torch
+ifeq ($(filter $(KERAS_BACKEND),$(BACKENDS)),)
+$(error KERAS_BACKEND=$(KERAS_BACKEND) is not a backend of the course: use tensorflow, jax or torch)
+endif
+BACKEND_STAMP := $(if $(filter tensorflow,$(KERAS_BACKEND)),,$(VENV)/.installed-$(KERAS_BACKEND)-$(BUILD))
+# The unit tests that run the backend's own code; the rest (NumPy references, tf.data, TensorFlow's fused
+# batch-norm kernel in tests/test_layers.py, tooling) run on TensorFlow.
+BACKEND_TESTS := tests/test_environment.py tests/test_profile.py tests/test_models.py tests/test_training.py \
+  tests/test_timeseries.py tests/test_text.py tests/test_complexity.py
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
@@ -25,7 +38,7 @@ export PYTHONHASHSEED := 0
 
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup env data lab test unit student execute run bench lint clean clean-student
+.PHONY: help setup env data lab test test-backend unit student execute run bench lint clean clean-student
 
 help:
 	@echo "make lab        set everything up (first time: .venv, packages, data), then open JupyterLab on notebooks/"
@@ -35,12 +48,14 @@ help:
 	@echo "make run NB=notebooks/09_*.ipynb PROFILE=full   run notebooks in a profile, results into build/PROFILE/"
 	@echo "make bench      measure speed and accuracy, write benchmarks/RESULTS.md (make bench QUICK=1 for a quick run)"
 	@echo "make clean      remove .venv and build/ (student/ is kept: make clean-student removes it)"
-	@echo "options: GPU=1 installs TensorFlow with CUDA; PYTHON=python3.12 picks the interpreter for .venv;"
+	@echo "make test-backend   on KERAS_BACKEND=jax or torch: every notebook and the backend's unit tests"
+	@echo "options: KERAS_BACKEND=tensorflow|jax|torch picks Keras' backend (make installs what it needs);"
+	@echo "         GPU=1 installs the CUDA builds; PYTHON=python3.12 picks the interpreter for .venv;"
 	@echo "         COURSE_PROFILE=ci|lab|full sets the run profile"
 
-setup: $(STAMP) data
+setup: $(STAMP) $(BACKEND_STAMP) data
 
-env: $(STAMP)
+env: $(STAMP) $(BACKEND_STAMP)
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; lo, hi = "$(REQUIRES_PYTHON)".lstrip(">=").split(",<"); v = sys.version_info[:2]; \
@@ -67,6 +82,18 @@ endif
 	mkdir -p $(dir $(LAB_SETTINGS)) && cp course_tools/lab-overrides.json $(LAB_SETTINGS)
 	touch $@
 
+ifneq ($(BACKEND_STAMP),)
+$(BACKEND_STAMP): requirements-$(KERAS_BACKEND).txt $(STAMP)
+	rm -f $(VENV)/.installed-$(KERAS_BACKEND)-*
+ifeq ($(BUILD)-$(KERAS_BACKEND),gpu-jax)
+	sed 's/^jax==/jax[cuda12]==/' requirements-jax.txt > $(VENV)/requirements-jax-gpu.txt
+	$(BIN)/python -m pip install -q -r $(VENV)/requirements-jax-gpu.txt
+else
+	$(BIN)/python -m pip install -q -r requirements-$(KERAS_BACKEND).txt
+endif
+	touch $@
+endif
+
 # Fashion-MNIST comes from the Debian package, installed here only while it is missing (apt-get needs root:
 # as another user make asks sudo, and says so first); where that cannot be, `make data` offers Keras' download.
 # The other data sets are shipped in data/. Every file is checksummed.
@@ -90,8 +117,13 @@ lab: setup
 test: setup
 	COURSE_PROFILE=ci $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-unit: $(STAMP)
+unit: $(STAMP) $(BACKEND_STAMP)
 	COURSE_PROFILE=ci $(BIN)/python -m pytest tests $(PYTEST_ARGS)
+
+# What CI runs on the JAX and PyTorch backends: every notebook against the same stored outputs, and the unit
+# tests of the backend's own code.
+test-backend: setup
+	COURSE_PROFILE=ci $(BIN)/python -m pytest notebooks $(BACKEND_TESTS) $(PYTEST_ARGS)
 
 student: $(STAMP)
 	$(BIN)/python -m course_tools.student notebooks student $(if $(OVERWRITE),--overwrite,)

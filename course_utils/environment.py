@@ -12,6 +12,7 @@ import importlib.metadata
 import os
 import platform
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,21 @@ BACKEND_DISTRIBUTIONS = {
 _ALIASES = {name: backend for backend, names in BACKEND_DISTRIBUTIONS.items() for name in names}
 
 REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
+
+
+def backend_requirements(name: str | None = None) -> Path | None:
+    """The requirements file of the Keras backend ``name`` (the active one by default) beside
+    ``requirements.txt`` (``requirements-jax.txt``, ``requirements-torch.txt``); None for TensorFlow, whose
+    pins are in ``requirements.txt`` itself.
+
+    Raises:
+        ValueError: for a name that is not a backend of the course.
+    """
+    if name is None:
+        name = backend()[0]
+    if name not in BACKEND_DISTRIBUTIONS:
+        raise ValueError(f"unknown Keras backend {name!r}; set KERAS_BACKEND to one of {', '.join(BACKEND_DISTRIBUTIONS)}.")
+    return None if name == "tensorflow" else REQUIREMENTS.with_name(f"requirements-{name}.txt")
 
 
 def installed_version(name: str) -> str | None:
@@ -153,21 +169,37 @@ def compare_pins(requirements: str | Path = REQUIREMENTS) -> list[tuple[str, str
     return [(name, pinned, installed_version(name)) for name, pinned in pinned_versions(requirements).items()]
 
 
-def check_pins(requirements: str | Path = REQUIREMENTS) -> list[tuple[str, str, str | None]]:
-    """Print what is installed against the pins and return the rows.
+def matches(installed: str | None, pinned: str) -> bool:
+    """Whether an installed version satisfies ``==pinned`` as pip reads it (a local build label such as
+    ``2.13.0+cpu`` satisfies ``==2.13.0``)."""
+    from packaging.specifiers import SpecifierSet
+
+    return installed is not None and SpecifierSet(f"=={pinned}").contains(installed, prereleases=True)
+
+
+def check_pins(requirements: str | Path = REQUIREMENTS, also: Sequence[str | Path] | None = None
+               ) -> list[tuple[str, str, str | None]]:
+    """Print what is installed against the pins of ``requirements`` and return the rows; check the pins of
+    the files ``also`` as well, without printing them (by default the active backend's file,
+    :func:`backend_requirements`), so that the printed table is the same on every backend.
 
     Raises:
         RuntimeError: naming every package whose installed version differs from its pin, and the fix.
     """
+    if also is None:
+        extra = backend_requirements()
+        also = [] if extra is None else [extra]
     rows = compare_pins(requirements)
     for name, pinned, installed in rows:
         print(f"{name:16s} pinned {pinned:8s} installed {installed or 'missing'}")
-    wrong = [f"{name} (pinned {pinned}, installed {installed or 'nothing'})" for name, pinned, installed in rows
-             if installed != pinned]
+    checked = rows + [row for path in also for row in compare_pins(path)]
+    wrong = [f"{name} (pinned {pinned}, installed {installed or 'nothing'})" for name, pinned, installed in checked
+             if not matches(installed, pinned)]
     if wrong:
+        files = ", ".join(Path(p).name for p in [requirements, *also])
         raise RuntimeError(
-            "these packages differ from requirements.txt: " + "; ".join(wrong)
-            + ". Rebuild the environment with `make clean lab`, or install the pins into the interpreter "
-            f"this kernel runs ({sys.executable}) with `pip install -r requirements.txt`."
+            f"these packages differ from {files}: " + "; ".join(wrong)
+            + ". Rebuild the environment with `make clean lab` (with the same KERAS_BACKEND), or install the "
+            f"pins into the interpreter this kernel runs ({sys.executable}) with `pip install -r` on those files."
         )
     return rows

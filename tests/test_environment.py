@@ -126,7 +126,7 @@ def test_check_pins_names_what_differs(tmp_path, capsys):
 
     path = write(tmp_path, f"numpy=={numpy.__version__}\nscipy==0.0.1\nno-such-package-here==1.0\n")
     with pytest.raises(RuntimeError) as err:
-        envm.check_pins(path)
+        envm.check_pins(path, also=())
     message = str(err.value)
     assert "scipy (pinned 0.0.1, installed " in message and "no-such-package-here (pinned 1.0, installed nothing)" in message
     assert "numpy (" not in message
@@ -138,3 +138,31 @@ def test_the_course_environment_matches_its_pins():
     rows = envm.check_pins()
     names = {name for name, _, _ in rows}
     assert {"tensorflow", "keras", "numpy", "scipy"} <= names
+
+
+def test_a_local_build_label_satisfies_its_pin():
+    assert envm.matches("2.13.0+cpu", "2.13.0") and envm.matches("2.13.0", "2.13.0")
+    assert not envm.matches("2.13.1", "2.13.0") and not envm.matches(None, "2.13.0")
+    assert not envm.matches("2.13.0rc1", "2.13.0")
+
+
+def test_each_backend_has_its_requirements_file():
+    assert envm.backend_requirements("tensorflow") is None
+    for name in ("jax", "torch"):
+        path = envm.backend_requirements(name)
+        assert path.name == f"requirements-{name}.txt" and name in envm.pinned_versions(path)
+    with pytest.raises(ValueError, match="KERAS_BACKEND"):
+        envm.backend_requirements("theano")
+
+
+def test_the_backend_pins_are_checked_but_not_printed(tmp_path, capsys):
+    import numpy
+
+    main = write(tmp_path, f"numpy=={numpy.__version__}\n")
+    extra = tmp_path / "requirements-extra.txt"
+    extra.write_text("no-such-package-here==1.0\n")
+    with pytest.raises(RuntimeError, match=r"requirements-extra.txt: no-such-package-here \(pinned 1.0"):
+        envm.check_pins(main, also=[extra])
+    assert "no-such-package-here" not in capsys.readouterr().out
+    extra.write_text(f"numpy=={numpy.__version__}\n")
+    assert envm.check_pins(main, also=[extra]) == [("numpy", numpy.__version__, numpy.__version__)]

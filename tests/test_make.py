@@ -106,3 +106,26 @@ def test_make_clean_never_removes_student_copies():
     clean = make("-n", "clean").stdout
     assert "rm -rf .venv build" in clean and "student" not in clean
     assert "rm -rf student" in make("-n", "clean-student").stdout
+
+
+@pytest.mark.parametrize("backend, gpu, line", [
+    ("jax", "0", "pip install -q -r requirements-jax.txt"),
+    ("torch", "0", "pip install -q -r requirements-torch.txt"),
+    ("jax", "1", "sed 's/^jax==/jax[cuda12]==/' requirements-jax.txt"),
+])
+def test_a_backend_installs_its_own_requirements_beside_tensorflow(tmp_path, backend, gpu, line):
+    venv = _venv_with_stamp(tmp_path, "gpu" if gpu == "1" else "cpu")
+    done = make("-n", f"VENV={venv}", "env", f"KERAS_BACKEND={backend}", f"GPU={gpu}")
+    assert done.returncode == 0, done.stderr
+    assert line in done.stdout and f"touch {venv}/.installed-{backend}-{'gpu' if gpu == '1' else 'cpu'}" in done.stdout
+    assert "uninstall" not in done.stdout
+
+
+def test_tensorflow_needs_no_backend_install(tmp_path):
+    venv = _venv_with_stamp(tmp_path, "cpu")
+    assert "pip" not in make("-n", f"VENV={venv}", "env", "KERAS_BACKEND=tensorflow").stdout
+
+
+def test_an_unknown_backend_is_refused_with_the_choices():
+    done = make("-n", "env", "KERAS_BACKEND=theano")
+    assert done.returncode != 0 and "use tensorflow, jax or torch" in done.stderr
