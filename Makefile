@@ -29,7 +29,7 @@ BACKEND_STAMP := $(if $(filter tensorflow,$(KERAS_BACKEND)),,$(VENV)/.installed-
 # The unit tests that run the backend's own code; the rest (NumPy references, tf.data, TensorFlow's fused
 # batch-norm kernel in tests/test_layers.py, tooling) run on TensorFlow.
 BACKEND_TESTS := tests/test_environment.py tests/test_profile.py tests/test_models.py tests/test_training.py \
-  tests/test_timeseries.py tests/test_text.py tests/test_complexity.py
+  tests/test_timeseries.py tests/test_text.py tests/test_complexity.py tests/test_distributed.py
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 

@@ -147,19 +147,31 @@ def device_description() -> str:
     return device_line(gpu_names(), os.cpu_count(), platform.machine())
 
 
-def setup(seed: int = 0) -> Profile:
+def setup(seed: int = 0, cpu_devices: int | None = None) -> Profile:
     """Start a notebook: seed every generator, set plotting defaults, print versions, backend, device and profile.
+
+    Args:
+        seed: the seed of Python's, NumPy's and Keras' generators.
+        cpu_devices: split the CPU into this many logical devices first (notebook 10 trains on two), with
+            :func:`course_utils.distributed.split_cpu`; None leaves one.
+
+    In the ``full`` profile, a machine with two or more GPUs trains every later model data-parallel on all of
+    them (:func:`course_utils.distributed.use_all_gpus`) and says so.
 
     Returns:
         The :class:`Profile` to read budgets from (``profile.pick(ci=..., lab=..., full=...)``).
     """
     import matplotlib
 
-    from course_utils import environment
+    from course_utils import distributed, environment
 
     import_tensorflow().get_logger().setLevel("ERROR")
+    if cpu_devices is not None:
+        distributed.split_cpu(cpu_devices)
     seed_everything(seed)
     profile = current_profile()
     matplotlib.rcParams.update({"figure.dpi": 90, "axes.grid": False, "image.cmap": "gray"})
     print("\n".join(environment.setup_lines(environment.current(), profile.describe(), seed)))
+    if profile.name == "full" and (replicas := distributed.use_all_gpus()) > 1:
+        print(f"device: data-parallel on {replicas} GPUs")
     return profile
