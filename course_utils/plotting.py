@@ -32,19 +32,28 @@ def _image(image, index: int) -> np.ndarray:
 
 
 def show_images(images: Sequence[np.ndarray] | np.ndarray, titles: Sequence[str] | None = None,
-                ncols: int = 8, size: float = 1.6, cmap: str = "gray", symmetric: bool = False):
+                ncols: int = 8, size: float = 1.6, cmap: str = "gray", symmetric: bool = False,
+                vmin: float | None = None, vmax: float | None = None, colorbar: str | None = None,
+                title: str | None = None):
     """A grid of images (``(n, h, w)``, ``(n, h, w, 1)`` or ``(n, h, w, 3)``, or a list of such images).
 
     Args:
         titles: one title per image, or None.
         ncols: images per row (fewer if there are fewer images).
         size: side of each image in inches.
-        symmetric: colour scale centred on zero (for kernels and signed feature maps).
+        symmetric: colour scale centred on zero (for kernels and signed feature maps); with ``colorbar``
+            the bound is the largest absolute value over all images, so that the panels share one scale.
+        vmin, vmax: one colour scale for every grey (2-D) image, so that panels can be compared; both or
+            neither.
+        colorbar: label of one colour bar for the whole figure (what the colour encodes, with its unit);
+            needs a shared scale, ``vmin`` and ``vmax`` or ``symmetric=True``.
+        title: a title for the whole figure.
 
     Raises:
         TypeError: for titles given as one string, images that are not numbers, or a non-integer ``ncols``.
         ValueError: if there is no image, an image is not 2-D (or 3-D with 1, 3 or 4 channels), as many
-            titles as images are not given, or ``ncols``/``size`` is not positive.
+            titles as images are not given, ``ncols``/``size`` is not positive, only one of ``vmin`` and
+            ``vmax`` is given or ``vmin >= vmax``, or ``colorbar`` is asked for without a shared scale.
     """
     if isinstance(images, np.ndarray) and images.ndim == 2:
         raise ValueError(f"images has shape {images.shape}, one grey image; pass a list of images: [image], "
@@ -59,24 +68,41 @@ def show_images(images: Sequence[np.ndarray] | np.ndarray, titles: Sequence[str]
     ncols = positive_int(ncols, "ncols")
     if number(size, "size") <= 0:
         raise ValueError(f"size is the side of each image in inches and must be > 0, got {size}.")
+    if (vmin is None) != (vmax is None):
+        raise ValueError("give both vmin and vmax (one shared colour scale) or neither.")
+    if vmin is not None and number(vmin, "vmin") >= number(vmax, "vmax"):
+        raise ValueError(f"vmin must be below vmax, got vmin={vmin}, vmax={vmax}.")
+    if colorbar is not None and vmin is None and not symmetric:
+        raise ValueError("a colour bar needs one scale for all panels: pass vmin and vmax, or symmetric=True.")
+    shared_bound = max(float(np.abs(image).max()) for image in images) or 1.0
     ncols = min(ncols, len(images))
     nrows = int(np.ceil(len(images) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3 * (titles is not None)),
+    extra = 0.3 * (titles is not None) + 0.3 * (title is not None)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols + 0.8 * (colorbar is not None), size * nrows + extra),
                              squeeze=False)
     for ax in axes.ravel():
         ax.axis("off")
+    drawn = None
     for i, image in enumerate(images):
         ax = axes.ravel()[i]
         kwargs = {}
         if symmetric:
-            bound = float(np.abs(image).max()) or 1.0
+            bound = shared_bound if (colorbar is not None and vmin is None) else float(np.abs(image).max()) or 1.0
             kwargs = {"vmin": -bound, "vmax": bound, "cmap": "RdBu_r"}
+            if vmin is not None:
+                kwargs.update(vmin=vmin, vmax=vmax)
         elif image.ndim == 2:
             kwargs = {"cmap": cmap}
-        ax.imshow(image, **kwargs)
+            if vmin is not None:
+                kwargs.update(vmin=vmin, vmax=vmax)
+        drawn = ax.imshow(image, **kwargs)
         if titles is not None:
             ax.set_title(titles[i], fontsize=8)
+    if title is not None:
+        fig.suptitle(title, fontsize=10)
     fig.tight_layout()
+    if colorbar is not None:
+        fig.colorbar(drawn, ax=axes.ravel().tolist(), shrink=0.8, label=colorbar)
     return fig
 
 

@@ -101,3 +101,30 @@ def test_plot_history_reads_a_training_log_and_one_metric_name():
     assert ax.get_ylabel() == "loss"
     np.testing.assert_array_equal(ax.lines[0].get_ydata(), [1.0, 0.5, 0.25])
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), [1.1, 0.6, 0.4])
+
+
+def test_show_images_shares_one_scale_and_one_colour_bar():
+    rng = np.random.default_rng(2)
+    images = [rng.random((4, 5)), 3 * rng.random((4, 5))]
+    fig = plotting.show_images(images, ["a", "b"], vmin=0, vmax=3, colorbar="grey level", title="two")
+    limits = [ax.get_images()[0].get_clim() for ax in fig.axes[:2]]
+    assert limits == [(0.0, 3.0), (0.0, 3.0)]
+    assert fig.axes[-1].get_ylabel() == "grey level"            # the colour bar's own axes, with its label
+    assert fig._suptitle.get_text() == "two"
+    signed = [rng.normal(size=(3, 3)), 5 * rng.normal(size=(3, 3))]
+    fig = plotting.show_images(signed, symmetric=True, colorbar="value")
+    bound = max(np.abs(image).max() for image in signed)
+    assert [ax.get_images()[0].get_clim() for ax in fig.axes[:2]] == [(-bound, bound)] * 2
+    # without a colour bar, as before, each signed panel has its own symmetric scale
+    fig = plotting.show_images(signed, symmetric=True)
+    assert fig.axes[0].get_images()[0].get_clim() == (-np.abs(signed[0]).max(), np.abs(signed[0]).max())
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"vmin": 0}, "both vmin and vmax"),
+    ({"vmin": 1, "vmax": 1}, "vmin must be below vmax"),
+    ({"colorbar": "grey level"}, "colour bar needs one scale"),
+])
+def test_show_images_scale_arguments_name_the_fix(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plotting.show_images(np.zeros((2, 3, 3)), **kwargs)
