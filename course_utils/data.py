@@ -114,6 +114,12 @@ CHECKSUMS: dict[str, str] = {
 
 #: UCR data sets shipped in data/ucr.
 UCR_DATASETS = ("GunPoint", "ItalyPowerDemand", "OSULeaf", "ArrowHead")
+#: Class names of the UCR sets whose description in the .ts header names them, in the order of
+#: :func:`load_ucr`'s class indices (the archive's labels 1, 2 sorted).
+UCR_CLASSES = {
+    "GunPoint": ("Gun", "Point"),
+    "ItalyPowerDemand": ("October-March", "April-September"),
+}
 
 # Fashion-MNIST: SHA-256 and size of the *decompressed* official files (Debian recompresses the .gz).
 FASHION_MNIST_FILES: dict[str, tuple[str, int]] = {

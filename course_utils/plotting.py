@@ -224,8 +224,10 @@ def plot_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str], title:
     return fig
 
 
-def plot_signals(x: np.ndarray, series: dict[str, np.ndarray], title: str = "", xlabel: str = "t"):
+def plot_signals(x: np.ndarray, series: dict[str, np.ndarray], title: str = "", xlabel: str = "t", ylabel: str = ""):
     """Several 1-D signals over the same axis ``x``, one line each, labelled by the dict's keys.
+
+    ``xlabel`` and ``ylabel`` name the axes (with their units); an empty ``ylabel`` leaves the y axis unnamed.
 
     Raises:
         TypeError: if ``series`` is not a dict from label to signal.
@@ -242,6 +244,8 @@ def plot_signals(x: np.ndarray, series: dict[str, np.ndarray], title: str = "", 
     for label, values in series.items():
         ax.plot(x, np.asarray(values), label=label, lw=1.2)
     ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
     ax.legend()
     if title:
         ax.set_title(title)

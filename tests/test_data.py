@@ -342,3 +342,13 @@ def test_wrong_arguments_name_the_argument_and_the_fix(call, error, match):
 def test_load_ucr_accepts_a_str_data_dir(data_copy):
     (x_train, _), _ = data.load_ucr("ArrowHead", data_dir=str(data_copy))
     assert x_train.shape == (36, 251, 1)
+
+
+@pytest.mark.parametrize("name, words", [("GunPoint", ("Gun-Draw and Point",)),
+                                         ("ItalyPowerDemand", ("Oct to March", "April to September"))])
+def test_ucr_class_names_follow_the_file_header(name, words):
+    header = data.shipped_file(f"ucr/{name}_TRAIN.ts").read_text()
+    assert all(w in " ".join(header.split()) for w in words)      # the names the archive's description gives
+    assert "@classLabel true 1 2" in header                          # labels 1, 2 -> indices 0, 1
+    (_, y_train), (_, y_test) = data.load_ucr(name)
+    assert len(data.UCR_CLASSES[name]) == len(np.unique(np.concatenate([y_train, y_test]))) == 2

@@ -18,6 +18,8 @@ def test_figures_are_drawn():
     assert len(plotting.plot_history({"loss": [1, 0.5], "val_loss": [1.1, 0.7]}).axes) == 1
     assert len(plotting.plot_confusion_matrix(np.eye(3, dtype=int), ["a", "b", "c"]).axes) == 1
     assert len(plotting.plot_signals(np.arange(3), {"x": np.ones(3)}).axes[0].lines) == 1
+    labelled = plotting.plot_signals(np.arange(3), {"x": np.ones(3)}, xlabel="year", ylabel="count").axes[0]
+    assert (labelled.get_xlabel(), labelled.get_ylabel()) == ("year", "count")
 
 
 def test_errors_say_what_is_wrong():
