@@ -12,6 +12,9 @@ quarter-width VGG11 the difference was within the measurement's noise (``benchma
 Where the fused kernel does not apply (another backend, an input that is not 4-D channels-last, a mask,
 renormalisation, synchronised statistics, or an epsilon below the kernel's minimum of 1.001e-5) the layer
 simply runs Keras' own computation.
+
+:func:`run_conv` runs one single-channel Keras convolution (or transposed convolution) whose kernel you
+give, so that a notebook can compare Keras with NumPy or SciPy in one line.
 """
 
 from __future__ import annotations
@@ -91,3 +94,65 @@ class FusedBatchNormalization(keras.layers.BatchNormalization):
                 variance=tf.cast(self.moving_variance, tf.float32), epsilon=self.epsilon, data_format="NHWC",
                 is_training=False)
         return tf.cast(y, self.compute_dtype)
+
+
+_PADDINGS = {1: ("valid", "same", "causal"), 2: ("valid", "same")}
+
+
+def run_conv(x: np.ndarray, kernel: np.ndarray, strides: int | tuple[int, int] = 1, padding: str = "valid",
+             transpose: bool = False) -> np.ndarray:
+    """The output of one Keras convolution with a given kernel, one channel in and out, no bias.
+
+    ``keras.layers.Conv1D`` / ``Conv2D`` (or ``Conv1DTranspose`` / ``Conv2DTranspose`` with
+    ``transpose=True``) with ``kernel_size=kernel.shape``, ``strides`` and ``padding``, its kernel set to
+    ``kernel``, applied to ``x`` as a batch of one single-channel input.
+
+    Args:
+        x: a signal ``(n,)`` or an image ``(height, width)``.
+        kernel: ``(k,)`` for a signal, ``(kh, kw)`` for an image; no larger than ``x`` for "valid".
+        strides: an int, or for an image a pair (rows, columns).
+        padding: "valid" or "same"; "causal" too for a signal (not with ``transpose``).
+        transpose: run the transposed convolution instead.
+
+    Returns:
+        float32 NumPy array, ``(n_out,)`` or ``(h_out, w_out)``.
+
+    Raises:
+        TypeError: for an ``x`` or ``kernel`` that does not hold numbers, or strides that are not integers.
+        ValueError: for an ``x`` that is neither 1-D nor 2-D, a kernel of another rank, an empty array, a
+            kernel larger than the input with "valid", strides that are not >= 1 (or a pair for a signal),
+            or an unknown padding.
+    """
+    from course_utils._checks import int_pair, positive_int
+
+    arrays = {}
+    for name, value in (("x", x), ("kernel", kernel)):
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must hold numbers, got an array of dtype {arr.dtype}.")
+        arrays[name] = arr.astype("float32")
+    x, kernel = arrays["x"], arrays["kernel"]
+    if x.ndim not in (1, 2) or x.size == 0:
+        raise ValueError(f"x has shape {x.shape}; pass a signal (n,) or an image (height, width), one channel.")
+    if kernel.ndim != x.ndim or kernel.size == 0:
+        raise ValueError(f"kernel has shape {kernel.shape} but x has {x.ndim} axes; pass a kernel with "
+                         f"{x.ndim} axes, e.g. shape {(3,) * x.ndim}.")
+    if padding not in _PADDINGS[x.ndim] or (transpose and padding == "causal"):
+        allowed = ("valid", "same") if transpose else _PADDINGS[x.ndim]
+        raise ValueError(f"padding must be one of {allowed}, got {padding!r}.")
+    if x.ndim == 1:
+        if isinstance(strides, (tuple, list)):
+            raise ValueError(f"strides for a signal is one int, got {strides!r}.")
+        strides = positive_int(strides, "strides")
+    else:
+        strides = int_pair(strides, "strides")
+    if padding == "valid" and not transpose and any(k > n for k, n in zip(kernel.shape, x.shape)):
+        raise ValueError(f"kernel {kernel.shape} is larger than x {x.shape} with padding='valid'; use a smaller "
+                         "kernel or padding='same'.")
+    layer_class = {(1, False): keras.layers.Conv1D, (2, False): keras.layers.Conv2D,
+                   (1, True): keras.layers.Conv1DTranspose, (2, True): keras.layers.Conv2DTranspose}[x.ndim, transpose]
+    layer = layer_class(1, kernel.shape, strides=strides, padding=padding, use_bias=False)
+    layer.build((1, *x.shape, 1))
+    layer.set_weights([kernel.reshape(*kernel.shape, 1, 1)])
+    out = keras.ops.convert_to_numpy(layer(x[None, ..., None]))
+    return out[0, ..., 0]

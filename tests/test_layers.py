@@ -131,3 +131,63 @@ def test_positional_arguments_are_keras_order():
     reference = keras.layers.BatchNormalization(-1, 0.8, 1e-4)
     assert (layer.axis, layer.momentum, layer.epsilon) == (reference.axis, reference.momentum, reference.epsilon)
     assert not layer.fuses([[1.0, 2.0]]) and layer.fuses(np.zeros((2, 3, 3, 4)))
+
+
+# ------------------------------------------------------------------------------------------ run_conv
+def test_run_conv_is_cross_correlation_against_numpy_and_scipy():
+    import scipy.signal
+
+    from course_utils.layers import run_conv
+
+    rng = np.random.default_rng(3)
+    x, image = rng.normal(size=23), rng.normal(size=(11, 14))
+    for k in (1, 2, 3, 5):
+        kernel = rng.normal(size=k)
+        for s in (1, 2, 3):
+            np.testing.assert_allclose(run_conv(x, kernel, s), np.correlate(x, kernel, "valid")[::s], atol=1e-5)
+        np.testing.assert_allclose(run_conv(x, kernel, padding="causal"), np.convolve(x, kernel[::-1])[:23], atol=1e-5)
+        before, after = (k - 1) // 2, k // 2
+        np.testing.assert_allclose(run_conv(x, kernel, padding="same"),
+                                   np.correlate(np.pad(x, (before, after)), kernel, "valid"), atol=1e-5)
+    kernel2 = rng.normal(size=(3, 4))                            # distinct axes: a swap would fail
+    for strides in (1, (2, 3)):
+        s_r, s_c = (strides, strides) if isinstance(strides, int) else strides
+        np.testing.assert_allclose(run_conv(image, kernel2, strides),
+                                   scipy.signal.correlate2d(image, kernel2, "valid")[::s_r, ::s_c], atol=1e-5)
+    assert run_conv(image, kernel2, (2, 3)).shape == ((11 - 3) // 2 + 1, (14 - 4) // 3 + 1)
+
+
+def test_run_conv_transposed_is_the_full_convolution_of_the_zero_stuffed_input():
+    import scipy.signal
+
+    from course_utils.layers import run_conv
+
+    rng = np.random.default_rng(4)
+    x, kernel = rng.normal(size=(4, 5)), rng.normal(size=(3, 2))
+    stuffed = np.zeros((7, 9))
+    stuffed[::2, ::2] = x
+    np.testing.assert_allclose(run_conv(x, kernel, 2, transpose=True), scipy.signal.convolve2d(stuffed, kernel),
+                               atol=1e-5)
+    signal, k1 = rng.normal(size=6), rng.normal(size=3)
+    stuffed1 = np.zeros(16)
+    stuffed1[::3] = signal
+    np.testing.assert_allclose(run_conv(signal, k1, 3, transpose=True), np.convolve(stuffed1, k1), atol=1e-5)
+
+
+@pytest.mark.parametrize("args, kwargs, error, match", [
+    ((np.zeros((2, 3, 4)), np.ones((3, 3))), {}, ValueError, r"x has shape \(2, 3, 4\)"),
+    ((np.zeros(8), np.ones((3, 3))), {}, ValueError, "kernel has shape"),
+    ((np.zeros(8), np.ones(3)), {"padding": "full"}, ValueError, "padding must be one of"),
+    ((np.zeros(8), np.ones(3)), {"padding": "causal", "transpose": True}, ValueError, "padding must be one of"),
+    ((np.zeros((5, 5)), np.ones((3, 3))), {"padding": "causal"}, ValueError, "padding must be one of"),
+    ((np.zeros(8), np.ones(3)), {"strides": (2, 2)}, ValueError, "strides for a signal is one int"),
+    ((np.zeros(8), np.ones(3)), {"strides": 0}, ValueError, "strides must be >= 1"),
+    ((np.zeros(8), np.ones(3)), {"strides": 1.5}, TypeError, "strides must be a positive integer"),
+    ((np.zeros(2), np.ones(3)), {}, ValueError, "larger than x"),
+    ((np.array(["a", "b"]), np.ones(1)), {}, TypeError, "x must hold numbers"),
+])
+def test_run_conv_arguments_name_the_fix(args, kwargs, error, match):
+    from course_utils.layers import run_conv
+
+    with pytest.raises(error, match=match):
+        run_conv(*args, **kwargs)
