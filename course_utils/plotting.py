@@ -34,7 +34,7 @@ def _image(image, index: int) -> np.ndarray:
 def show_images(images: Sequence[np.ndarray] | np.ndarray, titles: Sequence[str] | None = None,
                 ncols: int = 8, size: float = 1.6, cmap: str = "gray", symmetric: bool = False,
                 vmin: float | None = None, vmax: float | None = None, colorbar: str | None = None,
-                title: str | None = None):
+                title: str | None = None, axis_labels: tuple[str, str] | None = None):
     """A grid of images (``(n, h, w)``, ``(n, h, w, 1)`` or ``(n, h, w, 3)``, or a list of such images).
 
     Args:
@@ -48,6 +48,8 @@ def show_images(images: Sequence[np.ndarray] | np.ndarray, titles: Sequence[str]
         colorbar: label of one colour bar for the whole figure (what the colour encodes, with its unit);
             needs a shared scale, ``vmin`` and ``vmax`` or ``symmetric=True``.
         title: a title for the whole figure.
+        axis_labels: ``(x label, y label)`` to draw each image's axes with ticks, e.g.
+            ``("column (px)", "row (px)")``; by default the axes are hidden.
 
     Raises:
         TypeError: for titles given as one string, images that are not numbers, or a non-integer ``ncols``.
@@ -72,6 +74,8 @@ def show_images(images: Sequence[np.ndarray] | np.ndarray, titles: Sequence[str]
         raise ValueError("give both vmin and vmax (one shared colour scale) or neither.")
     if vmin is not None and number(vmin, "vmin") >= number(vmax, "vmax"):
         raise ValueError(f"vmin must be below vmax, got vmin={vmin}, vmax={vmax}.")
+    if axis_labels is not None and (isinstance(axis_labels, str) or len(axis_labels) != 2):
+        raise ValueError(f"axis_labels must be a pair (x label, y label), got {axis_labels!r}.")
     if colorbar is not None and vmin is None and not symmetric:
         raise ValueError("a colour bar needs one scale for all panels: pass vmin and vmax, or symmetric=True.")
     shared_bound = max(float(np.abs(image).max()) for image in images) or 1.0
@@ -96,6 +100,11 @@ def show_images(images: Sequence[np.ndarray] | np.ndarray, titles: Sequence[str]
             if vmin is not None:
                 kwargs.update(vmin=vmin, vmax=vmax)
         drawn = ax.imshow(image, **kwargs)
+        if axis_labels is not None:
+            ax.axis("on")
+            ax.set_xlabel(axis_labels[0], fontsize=8)
+            ax.set_ylabel(axis_labels[1], fontsize=8)
+            ax.tick_params(labelsize=7)
         if titles is not None:
             ax.set_title(titles[i], fontsize=8)
     if title is not None:

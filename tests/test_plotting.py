@@ -126,7 +126,15 @@ def test_show_images_shares_one_scale_and_one_colour_bar():
     ({"vmin": 0}, "both vmin and vmax"),
     ({"vmin": 1, "vmax": 1}, "vmin must be below vmax"),
     ({"colorbar": "grey level"}, "colour bar needs one scale"),
+    ({"axis_labels": "column"}, "axis_labels must be a pair"),
 ])
 def test_show_images_scale_arguments_name_the_fix(kwargs, match):
     with pytest.raises(ValueError, match=match):
         plotting.show_images(np.zeros((2, 3, 3)), **kwargs)
+
+
+def test_show_images_labels_the_axes_on_request():
+    fig = plotting.show_images(np.zeros((2, 3, 4)), axis_labels=("column (px)", "row (px)"))
+    assert [(ax.get_xlabel(), ax.get_ylabel()) for ax in fig.axes] == [("column (px)", "row (px)")] * 2
+    assert all(ax.axison for ax in fig.axes)
+    assert not any(ax.axison for ax in plotting.show_images(np.zeros((2, 3, 4))).axes)
