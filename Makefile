@@ -37,6 +37,9 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# The server `make lab` starts; tests/test_jupyterlab.py starts the same one (`make lab-command` prints it).
+LAB_FLAGS = $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" --ContentsManager.preferred_dir=notebooks \
+  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
 .PHONY: help setup env data lab test test-backend unit student execute run bench lint clean clean-student
 
@@ -46,6 +49,7 @@ help:
 	@echo "make student    write student copies of the notebooks (solutions replaced by stubs) into student/"
 	@echo "make execute NB=notebooks/03_*.ipynb   re-execute notebooks in the ci profile and store their outputs"
 	@echo "make run NB=notebooks/09_*.ipynb PROFILE=full   run notebooks in a profile, results into build/PROFILE/"
+	@echo "make site       build the course's website from the notebooks' stored outputs into build/site"
 	@echo "make bench      measure speed and accuracy, write benchmarks/RESULTS.md (make bench QUICK=1 for a quick run)"
 	@echo "make clean      remove .venv and build/ (student/ is kept: make clean-student removes it)"
 	@echo "make test-backend   on KERAS_BACKEND=jax or torch: every notebook and the backend's unit tests"
@@ -110,9 +114,37 @@ data: $(STAMP)
 	fi
 	$(BIN)/python -m course_utils.data
 
+# The course site and the browser tests: Sphinx, MyST-NB and Playwright (requirements-site.txt), and Debian's
+# Chromium, installed while it is missing as Fashion-MNIST is (apt-get as root, or sudo after saying so).
+SITE_STAMP := $(VENV)/.installed-site
+CHROMIUM ?= /usr/bin/chromium
+.PHONY: site browser lab-command
+setup: $(SITE_STAMP) browser
+
+$(SITE_STAMP): requirements-site.txt $(STAMP)
+	$(BIN)/python -m pip install -q -r requirements-site.txt
+	touch $@
+
+browser:
+	@if [ ! -x $(CHROMIUM) ] && command -v apt-get >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; echo "installing the Debian package chromium with sudo"; \
+	  else SUDO=none; echo "note: Chromium is not installed (the browser tests need it); install it with: sudo apt-get install chromium"; fi; \
+	  if [ "$$SUDO" != none ]; then \
+	    echo "installing Chromium: $$SUDO apt-get update && $$SUDO apt-get install chromium fonts-liberation"; \
+	    { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends chromium fonts-liberation; } >/dev/null \
+	      || echo "note: could not install the Debian package chromium"; \
+	  fi; \
+	fi
+
+site: $(SITE_STAMP)
+	$(BIN)/python -m course_tools.site
+
 lab: setup
-	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" --ContentsManager.preferred_dir=notebooks \
-	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(LAB_ARGS)
+	$(BIN)/jupyter lab $(LAB_FLAGS) $(LAB_ARGS)
+
+lab-command:
+	@echo '$(BIN)/jupyter lab $(LAB_FLAGS)'
 
 test: setup
 	COURSE_PROFILE=ci $(BIN)/python -m pytest $(PYTEST_ARGS)
