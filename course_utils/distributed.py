@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import functools
 import sys
 from collections.abc import Iterator, Sequence
 
@@ -140,6 +141,16 @@ def _strategy_devices(devices: Sequence[str] | None) -> list[str]:
     return devices
 
 
+@functools.cache
+def _mirrored(devices: tuple[str, ...]):
+    """One MirroredStrategy per device set for the life of the process: a second strategy over the same devices
+    would reuse the first one's collective keys, and TensorFlow aborts the all-reduce of a model whose
+    gradients have another size ("Shape mismatch in the collective instance")."""
+    from course_utils.profile import import_tensorflow
+
+    return import_tensorflow().distribute.MirroredStrategy(list(devices))
+
+
 @contextlib.contextmanager
 def data_parallel(devices: Sequence[str] | None = None) -> Iterator[int]:
     """A scope in which the models built, compiled and fitted train data-parallel on ``devices``.
@@ -162,14 +173,11 @@ def data_parallel(devices: Sequence[str] | None = None) -> Iterator[int]:
         with keras.distribution.DataParallel(devices=_jax_devices(devices)).scope():
             yield len(devices)
     elif backend == "tensorflow":
-        from course_utils.profile import import_tensorflow
-
-        tf = import_tensorflow()
         known = set(local_devices("cpu") + local_devices("gpu"))
         unknown = [d for d in devices if d not in known]
         if unknown:
             raise ValueError(f"unknown TensorFlow device(s) {unknown}; the devices are {sorted(known)} (see local_devices()).")
-        with tf.distribute.MirroredStrategy(devices).scope():
+        with _mirrored(tuple(devices)).scope():
             yield len(devices)
     else:
         if len(devices) > 1:
@@ -198,7 +206,7 @@ def use_all_gpus() -> int:
         from course_utils.profile import import_tensorflow
 
         tf = import_tensorflow()
-        tf.distribute.experimental_set_strategy(tf.distribute.MirroredStrategy(gpus))
+        tf.distribute.experimental_set_strategy(_mirrored(tuple(gpus)))
     return len(gpus)
 
 
