@@ -153,14 +153,12 @@ def augment_batch(images, seed, max_shift: int = 2):
     n = tf.shape(images)[0]
     shifts = tf.random.stateless_uniform((n, 2), seed=seeds[1], minval=-max_shift, maxval=max_shift + 1,
                                          dtype=tf.int32)
-    shifts = tf.cast(shifts, tf.float32)
-    ones, zeros = tf.ones((n, 1)), tf.zeros((n, 1))
-    # Projective transform mapping each output pixel (x, y) to the input pixel (x - dx, y - dy).
-    transforms = tf.concat([ones, zeros, -shifts[:, :1], zeros, ones, -shifts[:, 1:], zeros, zeros], axis=1)
-    return tf.raw_ops.ImageProjectiveTransformV3(
-        images=images, transforms=transforms, output_shape=tf.shape(images)[1:3],
-        fill_value=0.0, interpolation="NEAREST", fill_mode="CONSTANT",
-    )
+    # Output pixel (i, j) of image b is input pixel (i - dy_b, j - dx_b), or 0 where that falls outside: pad
+    # with max_shift zeros on every side, then gather each image's rows and columns at its own offsets.
+    padded = tf.pad(images, [[0, 0], [max_shift, max_shift], [max_shift, max_shift], [0, 0]])
+    rows = tf.range(tf.shape(images)[1])[tf.newaxis, :] + max_shift - shifts[:, 1:]
+    cols = tf.range(tf.shape(images)[2])[tf.newaxis, :] + max_shift - shifts[:, :1]
+    return tf.gather(tf.gather(padded, rows, axis=1, batch_dims=1), cols, axis=2, batch_dims=1)
 
 
 def erase_batch(images, seed, probability: float = 0.5):
