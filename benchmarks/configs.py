@@ -39,7 +39,10 @@ VARIANTS = [
     {"name": "oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)", "env": {"TF_ENABLE_ONEDNN_OPTS": "0"}},
     {"name": "Keras' own batch norm (unfused)", "keras_batch_norm": True},
     {"name": "channels-first (NCHW)", "data_format": "channels_first"},
+    {"name": "backend: JAX (KERAS_BACKEND=jax)", "env": {"KERAS_BACKEND": "jax"}},
+    {"name": "backend: PyTorch (KERAS_BACKEND=torch)", "env": {"KERAS_BACKEND": "torch"}},
 ]
+BACKEND_VARIANTS = [v["name"] for v in VARIANTS if v["name"].startswith("backend:")]
 
 TRAINING_FULL = {
     "repeats": 3,
@@ -49,7 +52,7 @@ TRAINING_FULL = {
         {"name": "Xception-style (width ½), 28×28×1", "model": XCEPTION_COURSE, "samples": 2048,
          "variants": ["baseline: batch 128, NumPy arrays, defaults", "batch 64", "batch 256",
                       "tf.data pipeline (cached tensors, shuffle, batch, prefetch)",
-                      "oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)", "Keras' own batch norm (unfused)"]},
+                      "oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)", "Keras' own batch norm (unfused)", *BACKEND_VARIANTS]},
     ],
     "paper_check": VGG11_PAPER,
 }
@@ -109,7 +112,7 @@ def _quick() -> dict:
     cfg = copy.deepcopy(FULL)
     cfg["gemm"].update(sizes=[2048], repeats=3, min_seconds=0.5)
     for model in cfg["training"]["models"]:
-        model["variants"] = ["baseline: batch 128, NumPy arrays, defaults"]
+        model["variants"] = ["baseline: batch 128, NumPy arrays, defaults", *BACKEND_VARIANTS]
         model["samples"] = 2048
     cfg["accuracy"].update(profiles=["ci"], cap_seconds={"ci": 120})
     cfg["suite"]["max_notebooks"] = 1

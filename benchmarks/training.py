@@ -11,6 +11,7 @@ of the course's shapes (the arithmetic does not depend on the values).
 
 from __future__ import annotations
 
+import importlib.util
 import re
 
 from benchmarks import configs
@@ -45,7 +46,8 @@ def run(cfg: dict, peak_gflops: float | None, peak_source: str = "section 1") ->
         "them from the layer shapes; a training step costs about 3× the forward pass, so the achieved "
         "rate is 6 × MACs × images/s FLOP/s, shown as a fraction of the fp32 GEMM peak (the note below says "
         "where it comes from). Each "
-        "variant changes one setting from the baseline.",
+        "variant changes one setting from the baseline; the baseline is TensorFlow, and the `backend:` rows run "
+        "the same model and data on JAX and PyTorch (TensorFlow's thread settings do not apply there).",
     )
     repeats = cfg["repeats"]
     if peak_gflops:
@@ -70,6 +72,10 @@ def run(cfg: dict, peak_gflops: float | None, peak_source: str = "section 1") ->
         rows, base, info = [], None, {}
         for name in names:
             variant = _variant(name)
+            backend = variant.get("env", {}).get("KERAS_BACKEND")
+            if backend and importlib.util.find_spec(backend) is None:
+                rows.append([name, "not installed", "–", "–", f"(install it with KERAS_BACKEND={backend} make env)"])
+                continue
             try:
                 res = measure(model_cfg, variant, repeats, cfg.get("in_process", False))
             except MissingDependency as err:
@@ -99,6 +105,6 @@ def run(cfg: dict, peak_gflops: float | None, peak_source: str = "section 1") ->
             section.table(f"{model_cfg['name']}: {info.get('params', 0):,} parameters, {mac_text}, "
                           f"{model_cfg['samples']:,} images per epoch, median of {repeats} epochs (min–max)",
                           HEADER, rows)
-            best = max((r for r in rows if r[1] != "failed"), key=lambda r: float(r[1].split()[0].replace(",", "")))
+            best = max((r for r in rows if r[1] not in ("failed", "not installed")), key=lambda r: float(r[1].split()[0].replace(",", "")))
             section.notes.append(f"{model_cfg['name']}: fastest configuration: {best[0]} ({best[1]} images/s).")
     return section
