@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from course_utils._checks import number, positive_int
 
@@ -115,16 +116,22 @@ def show_images(images: Sequence[np.ndarray] | np.ndarray, titles: Sequence[str]
     return fig
 
 
-def plot_history(history: dict[str, list[float]], metrics: Sequence[str] | str = ("loss", "accuracy"), title: str = ""):
-    """Learning curves: each metric with its ``val_`` counterpart, one panel per metric.
+def plot_history(history: dict[str, list[float]], metrics: Sequence[str] | str = ("loss", "accuracy"), title: str = "",
+                 ylabels: Mapping[str, str] | None = None):
+    """Learning curves: each metric with its ``val_`` counterpart, one panel per metric, at whole epochs.
+
+    The training curve is Keras' running mean over each epoch's batches, the validation curve the value at the
+    epoch's end; the legend says so.
 
     Args:
         history: per-epoch metrics, a dict from name to values; a :class:`~course_utils.training.TrainingLog`
             or a Keras ``History`` (what ``model.fit`` returns) is read through its ``history``.
         metrics: the metrics to draw (those absent from the history are left out), or one metric name.
+        ylabels: the y label of each metric's panel, with its unit (e.g. ``{"loss": "cross-entropy (nats)"}``);
+            by default the metric's name.
 
     Raises:
-        TypeError: if ``history`` is not a dict of per-epoch values.
+        TypeError: if ``history`` is not a dict of per-epoch values, or ``ylabels`` not a dict.
         ValueError: if none of ``metrics`` is in the history, or a ``val_`` curve has another length.
     """
     if not isinstance(history, Mapping) and isinstance(getattr(history, "history", None), Mapping):
@@ -132,6 +139,9 @@ def plot_history(history: dict[str, list[float]], metrics: Sequence[str] | str =
     if not isinstance(history, Mapping):
         raise TypeError(f"history must be a dict from metric name to per-epoch values (log.history), got "
                         f"{type(history).__name__}.")
+    if ylabels is not None and not isinstance(ylabels, Mapping):
+        raise TypeError(f"ylabels must be a dict from metric name to label, e.g. {{'loss': 'cross-entropy (nats)'}}, "
+                        f"got {type(ylabels).__name__}.")
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
     present = [m for m in metrics if m in history]
     if not present:
@@ -143,12 +153,13 @@ def plot_history(history: dict[str, list[float]], metrics: Sequence[str] | str =
     fig, axes = plt.subplots(1, len(present), figsize=(4.5 * len(present), 3.2), squeeze=False)
     for ax, metric in zip(axes[0], present):
         epochs = np.arange(1, len(history[metric]) + 1)
-        ax.plot(epochs, history[metric], "o-", label="training")
+        ax.plot(epochs, history[metric], "o-", label="training (mean over the epoch)")
         if f"val_{metric}" in history:
-            ax.plot(epochs, history[f"val_{metric}"], "s-", label="validation")
+            ax.plot(epochs, history[f"val_{metric}"], "s-", label="validation (end of the epoch)")
         ax.set_xlabel("epoch")
-        ax.set_ylabel(metric)
-        ax.legend()
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel((ylabels or {}).get(metric, metric))
+        ax.legend(fontsize=8)
     if title:
         fig.suptitle(title)
     fig.tight_layout()

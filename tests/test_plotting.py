@@ -16,6 +16,9 @@ def test_figures_are_drawn():
     fig = plotting.show_images(np.zeros((5, 4, 4)), titles=list("abcde"), ncols=3)
     assert len(fig.axes) == 6
     assert len(plotting.plot_history({"loss": [1, 0.5], "val_loss": [1.1, 0.7]}).axes) == 1
+    ax = plotting.plot_history({"loss": [1, 0.5, 0.4]}, ylabels={"loss": "cross-entropy (nats)"}).axes[0]
+    assert ax.get_ylabel() == "cross-entropy (nats)"
+    assert all(float(t).is_integer() for t in ax.get_xticks())          # whole epochs only
     assert len(plotting.plot_confusion_matrix(np.eye(3, dtype=int), ["a", "b", "c"]).axes) == 1
     assert len(plotting.plot_signals(np.arange(3), {"x": np.ones(3)}).axes[0].lines) == 1
     labelled = plotting.plot_signals(np.arange(3), {"x": np.ones(3)}, xlabel="year", ylabel="count").axes[0]
@@ -76,6 +79,7 @@ def test_confusion_matrix_accepts_columns_whole_floats_and_bools_against_sklearn
     (lambda: plotting.show_images(np.zeros((2, 3, 3)), ncols=2.5), TypeError, "ncols must be a positive integer"),
     (lambda: plotting.show_images(np.zeros((2, 3, 3)), size=0), ValueError, "size is the side"),
     (lambda: plotting.plot_history([1.0, 0.5]), TypeError, "history must be a dict"),
+    (lambda: plotting.plot_history({"loss": [1.0]}, ylabels="nats"), TypeError, "ylabels must be a dict"),
     (lambda: plotting.plot_history({"loss": [1, 0.5], "val_loss": [1]}), ValueError, "2 values of 'loss' but 1 of 'val_loss'"),
     (lambda: plotting.plot_confusion_matrix(np.eye(3), "abc"), TypeError, "class_names must be a list"),
     (lambda: plotting.plot_signals(np.arange(3), np.ones(3)), TypeError, "series must be a dict"),
