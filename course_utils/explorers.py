@@ -538,29 +538,33 @@ def _dropdown(value: str, options: Sequence[str], description: str) -> widgets.D
 
 
 def slide_1d_explorer(x: object = (0.0, 1.0, 4.0, 2.0, -1.0, 3.0, 5.0, 2.0), kernel: object = (1.0, 2.0, -0.5),
-                      position: int = 2, padding: str = "valid", stride: int = 1):
+                      position: int = 2, padding: str = "valid", stride: int = 1, flip: bool = False):
     """A slider moves the kernel along ``x``; the picture shows the window, the products and the output so far.
 
     Arguments as :func:`slide_1d` (the defaults are notebook 01's series and kernel). Returns an
-    :class:`Explorer` with the controls ``position``, ``padding`` and ``stride``.
+    :class:`Explorer` with the controls ``position``, ``padding``, ``stride`` and ``flip`` (a tick box:
+    convolution, the kernel reversed, instead of Keras' cross-correlation).
     """
     x, kernel = _series(x, "x"), _series(kernel, "kernel")
-    first = slide_1d(x, kernel, position, padding=padding, stride=stride)    # checks every argument
-    controls = {"position": _int_slider(position, 0, len(x) + len(kernel) - 2, "output t"),
+    first = slide_1d(x, kernel, position, padding=padding, stride=stride, flip=flip)    # checks every argument
+    controls = {"position": _int_slider(position, 0, max(first.length - 1, 1), "output t"),
                 "padding": _dropdown(padding, SLIDE_PADDINGS, "padding"),
-                "stride": _int_slider(stride, 1, 3, "stride")}
-    controls["position"].max = first.length - 1
+                "stride": _int_slider(stride, 1, max(3, stride), "stride"),
+                "flip": widgets.Checkbox(value=bool(flip), description="convolution (flip the kernel)", indent=False)}
 
     def render(s: dict) -> tuple[Figure, str]:
-        length = len(ops.conv1d(x, kernel, mode=s["padding"], stride=s["stride"], flip=False))
-        controls["position"].max = length - 1
-        step = slide_1d(x, kernel, min(s["position"], length - 1), padding=s["padding"], stride=s["stride"])
+        length = len(ops.conv1d(x, kernel, mode=s["padding"], stride=s["stride"]))
+        if controls["position"].max != max(length - 1, 1):
+            controls["position"].max = max(length - 1, 1)
+        step = slide_1d(x, kernel, min(s["position"], length - 1), padding=s["padding"], stride=s["stride"],
+                        flip=s["flip"])
+        operation = "convolution (kernel reversed)" if s["flip"] else "cross-correlation"
         return draw_slide_1d(step), (
-            f"kernel {_fmt(kernel)} at output {step.position} of {step.length - 1} ({step.padding} padding, "
-            f"stride {step.stride}) reads inputs {_fmt(step.padded[step.window])}; output so far "
-            f"{_fmt(step.output[:step.position + 1])}")
+            f"{operation} of {_fmt(x)} with {_fmt(kernel)}, {step.padding} padding, stride {step.stride}: at output "
+            f"{step.position} of {step.length - 1} the weights {_fmt(step.kernel)} meet the inputs "
+            f"{_fmt(step.padded[step.window])}; output so far {_fmt(step.output[:step.position + 1])}")
 
-    return Explorer(controls, render, "1-D cross-correlation, step by step")
+    return Explorer(controls, render, "A 1-D kernel sliding, step by step")
 
 
 def filter_explorer(image: object = None, weights: object = PRESET_KERNELS["vertical edges (Sobel)"],

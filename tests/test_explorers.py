@@ -223,6 +223,7 @@ def test_every_picture_is_a_figure_with_a_title_that_states_the_settings():
 
 EXPLORERS = {
     "slide": (ex.slide_1d_explorer, "position", 4, "at output 4 of 5"),
+    "flip": (ex.slide_1d_explorer, "flip", True, "convolution (kernel reversed)"),
     "filter": (ex.filter_explorer, "w4", 1.0, "kernel custom"),
     "windows": (ex.windows_explorer, "stride", 3, "s=3"),
     "pooling": (ex.pooling_explorer, "size", 2, "window 2"),
@@ -266,6 +267,9 @@ def test_the_slide_explorer_keeps_the_position_inside_the_outputs():
     explorer.controls["position"].value = 5
     explorer.controls["stride"].value = 2                     # 3 outputs at stride 2
     assert explorer.controls["position"].max == 2 and "at output 2 of 2" in explorer.summary
+    explorer.controls["padding"].value = "full"               # 10 // 2 = 5 outputs: 0 .. 4
+    explorer.controls["position"].value = 4
+    assert "at output 4 of 4" in explorer.summary and explorer.message.value == ""
 
 
 def test_explorer_arguments_are_checked_before_anything_is_drawn():
