@@ -252,7 +252,7 @@ def stage(notebooks: Path, config: Path, staging: Path) -> list[str]:
         raise FileNotFoundError(f"no notebooks named NN_name.ipynb in {notebooks}.")
     expected = set()
     for path in config.rglob("*"):
-        if path.is_file() and "__pycache__" not in path.parts:
+        if path.is_file() and not {"__pycache__", "screenshots"} & set(path.relative_to(config).parts):
             target = staging / path.relative_to(config)
             _write(target, path.read_bytes())
             expected.add(target)

@@ -498,7 +498,8 @@ class Explorer(widgets.VBox):
         self.redraw()
         for name in self.controls if watch is None else watch:
             self.controls[name].observe(lambda _change: self.redraw(), names="value")
-        rows = list(layout) if layout is not None else [widgets.HBox(list(self.controls.values()))]
+        rows = list(layout) if layout is not None else [
+            widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))]
         super().__init__([widgets.HTML(f"<b>{heading}</b>"), *rows, self.picture, self.message])
 
     @property
