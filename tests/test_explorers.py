@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import itertools
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -283,3 +285,38 @@ def test_explorer_arguments_are_checked_before_anything_is_drawn():
         ex.windows_explorer(n=3, k=9)
     with pytest.raises(ValueError, match="shift=10"):
         ex.pooling_explorer(shift=10)
+
+
+# ------------------------------------------------------------------------------ stored outputs and strict nbval
+def _nbval(path, cwd) -> subprocess.CompletedProcess:
+    (cwd / "pytest.ini").write_text("[pytest]\n")
+    return subprocess.run([sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
+                           "-q", str(path)], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_a_stored_explorer_passes_strict_nbval_whatever_its_model_id_and_widget_state(tmp_path):
+    """Executed as `make execute` executes, then given another model id and a saved widget state (as JupyterLab
+    saves one): nbval still passes; a different sentence in text/plain fails it."""
+    import nbformat
+
+    from course_tools.execute import execute
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("from course_utils import explorers\nexplorers.windows_explorer()")]
+    path = tmp_path / "explorer.ipynb"
+    nbformat.write(nb, path)
+    execute(path, timeout=120)
+    stored = nbformat.read(path, as_version=4)
+    data = stored.cells[0].outputs[0]["data"]
+    assert set(data) == {"text/plain", "image/png", "application/vnd.jupyter.widget-view+json"}
+    assert "widgets" not in stored.metadata
+    data["application/vnd.jupyter.widget-view+json"]["model_id"] = "0" * 32
+    stored.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2,
+                                                                                "version_minor": 0}}
+    nbformat.write(stored, path)
+    done = _nbval(path, tmp_path)
+    assert done.returncode == 0, done.stdout[-2000:]
+    data["text/plain"] = data["text/plain"].replace("3 outputs", "4 outputs")
+    assert "4 outputs" in data["text/plain"]
+    nbformat.write(stored, path)
+    assert _nbval(path, tmp_path).returncode == 1
