@@ -117,7 +117,9 @@ data: $(STAMP)
 # The course site and the browser tests: Sphinx, MyST-NB and Playwright (requirements-site.txt), and Debian's
 # Chromium, installed while it is missing as Fashion-MNIST is (apt-get as root, or sudo after saying so).
 SITE_STAMP := $(VENV)/.installed-site
-CHROMIUM ?= /usr/bin/chromium
+# The browsers the tests can drive (course_tools/browser.py looks for the same); Debian's chromium is installed
+# only when none of them is there.
+BROWSERS := /usr/bin/chromium /usr/bin/chromium-browser /usr/bin/google-chrome
 .PHONY: site browser lab-command
 setup: $(SITE_STAMP) browser
 
@@ -126,7 +128,8 @@ $(SITE_STAMP): requirements-site.txt $(STAMP)
 	touch $@
 
 browser:
-	@if [ ! -x $(CHROMIUM) ] && command -v apt-get >/dev/null 2>&1; then \
+	@found=; for b in $(BROWSERS); do [ -x $$b ] && found=$$b; done; \
+	if [ -z "$$found" ] && command -v apt-get >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
 	  elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; echo "installing the Debian package chromium with sudo"; \
 	  else SUDO=none; echo "note: Chromium is not installed (the browser tests need it); install it with: sudo apt-get install chromium"; fi; \

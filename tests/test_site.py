@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 import time
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlparse
@@ -237,3 +239,25 @@ def test_search_finds_the_chapters_that_teach_a_word(built, context, server):
         page.close()
     assert any("05_pooling_and_invariance" in h for h in hits), hits
     assert time.perf_counter() - started < WAIT_MS / 1000
+
+
+# ------------------------------------------------------------------------------ make setup's browser step
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
+@pytest.mark.parametrize("present", [True, False])
+def test_make_installs_chromium_only_when_no_browser_is_there(tmp_path, present):
+    """`make browser` (part of make setup) with a stand-in apt-get and sudo that record what they are asked."""
+    calls = tmp_path / "calls"
+    for name, body in (("apt-get", f'echo "apt-get $*" >> {calls}'), ("sudo", '[ "$1" = -n ] && shift; exec "$@"')):
+        (tmp_path / name).write_text(f"#!/bin/sh\n{body}\n")
+        (tmp_path / name).chmod(0o755)
+    browsers = "/bin/sh" if present else str(tmp_path / "no-chromium")
+    done = subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), "browser", f"BROWSERS={browsers}"],
+                          capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PATH=f"{tmp_path}:{os.environ['PATH']}"))
+    assert done.returncode == 0, done.stderr
+    if present:
+        assert not calls.exists() and done.stdout == ""
+    else:
+        assert calls.read_text().splitlines() == [
+            "apt-get update -q", "apt-get install -y -q --no-install-recommends chromium fonts-liberation"]
+        assert "installing Chromium" in done.stdout
