@@ -93,14 +93,15 @@ def make_vectorizer(texts: Sequence[str], max_tokens: int, sequence_length: int)
 
 
 def vectorize(vectorizer, texts: Sequence[str]) -> np.ndarray:
-    """Token ids of ``texts`` as a numpy int64 array ``(n, sequence_length)``.
+    """Token ids of ``texts`` as a numpy int32 array ``(n, sequence_length)`` (int32: what every Keras backend
+    takes without a warning; JAX has no int64 by default).
 
     Raises:
         TypeError, ValueError: for a vectorizer that is not a ``TextVectorization`` layer, or texts that are
             not a non-empty list of strings.
     """
     _check_vectorizer(vectorizer)
-    return np.asarray(vectorizer(_as_texts(texts))).astype(np.int64)
+    return np.asarray(vectorizer(_as_texts(texts))).astype(np.int32)
 
 
 def kim_cnn(vocab_size: int, sequence_length: int, widths: Sequence[int] = (3, 4, 5), filters: int = 100,
@@ -142,7 +143,7 @@ def kim_cnn(vocab_size: int, sequence_length: int, widths: Sequence[int] = (3, 4
         raise ValueError(f"a kernel of width {max(widths)} does not fit in {sequence_length} tokens.")
     if not 0.0 <= number(dropout, "dropout") < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout}.")
-    tokens = keras.Input(shape=(sequence_length,), dtype="int64", name="tokens")
+    tokens = keras.Input(shape=(sequence_length,), dtype="int32", name="tokens")
     embedded = layers.Embedding(vocab_size, embedding_dim, name="embedding")(tokens)
     pooled = []
     for w in widths:

@@ -20,7 +20,7 @@ def test_vectorizer_orders_by_frequency_and_pads(vectorizer):
     assert set(vocabulary[4:6]) == {"not", "a"}
     index = {word: i for i, word in enumerate(vocabulary)}
     ids = text.vectorize(vectorizer, ["Good, FILM!", "unseen good"])
-    assert ids.shape == (2, 6) and ids.dtype == np.int64
+    assert ids.shape == (2, 6) and ids.dtype == np.int32
     assert ids[0].tolist() == [index["good"], index["film"], 0, 0, 0, 0]
     assert ids[1].tolist() == [1, index["good"], 0, 0, 0, 0]
 
