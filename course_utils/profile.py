@@ -156,7 +156,8 @@ def setup(seed: int = 0, cpu_devices: int | None = None) -> Profile:
             :func:`course_utils.distributed.split_cpu`; None leaves one.
 
     In the ``full`` profile, a machine with two or more GPUs trains every later model data-parallel on all of
-    them (:func:`course_utils.distributed.use_all_gpus`) and says so.
+    them (:func:`course_utils.distributed.use_all_gpus`) and says so; not with ``cpu_devices``, where the
+    notebook places its models on devices itself.
 
     Returns:
         The :class:`Profile` to read budgets from (``profile.pick(ci=..., lab=..., full=...)``).
@@ -172,6 +173,6 @@ def setup(seed: int = 0, cpu_devices: int | None = None) -> Profile:
     profile = current_profile()
     matplotlib.rcParams.update({"figure.dpi": 90, "axes.grid": False, "image.cmap": "gray"})
     print("\n".join(environment.setup_lines(environment.current(), profile.describe(), seed)))
-    if profile.name == "full" and (replicas := distributed.use_all_gpus()) > 1:
+    if profile.name == "full" and cpu_devices is None and (replicas := distributed.use_all_gpus()) > 1:
         print(f"device: data-parallel on {replicas} GPUs")
     return profile
