@@ -30,6 +30,7 @@ BACKEND_STAMP := $(if $(filter tensorflow,$(KERAS_BACKEND)),,$(VENV)/.installed-
 # batch-norm kernel in tests/test_layers.py, tooling) run on TensorFlow.
 BACKEND_TESTS := tests/test_environment.py tests/test_profile.py tests/test_models.py tests/test_training.py \
   tests/test_timeseries.py tests/test_text.py tests/test_complexity.py tests/test_distributed.py
+BACKEND_SUITE = COURSE_PROFILE=ci $(BIN)/python -m pytest notebooks $(BACKEND_TESTS) $(PYTEST_ARGS)
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
@@ -149,8 +150,15 @@ lab: setup
 lab-command:
 	@echo '$(BIN)/jupyter lab $(LAB_FLAGS)'
 
+# On JAX or PyTorch, `make test` is `make test-backend`: the rest of the suite (NumPy references, tf.data,
+# tooling, the site) does not depend on the backend and runs on TensorFlow.
 test: setup
+ifeq ($(KERAS_BACKEND),tensorflow)
 	COURSE_PROFILE=ci $(BIN)/python -m pytest $(PYTEST_ARGS)
+else
+	@echo "make test on $(KERAS_BACKEND): every notebook and the unit tests of the backend's own code"
+	$(BACKEND_SUITE)
+endif
 
 unit: $(STAMP) $(BACKEND_STAMP)
 	COURSE_PROFILE=ci $(BIN)/python -m pytest tests $(PYTEST_ARGS)
@@ -158,7 +166,7 @@ unit: $(STAMP) $(BACKEND_STAMP)
 # What CI runs on the JAX and PyTorch backends: every notebook against the same stored outputs, and the unit
 # tests of the backend's own code.
 test-backend: setup
-	COURSE_PROFILE=ci $(BIN)/python -m pytest notebooks $(BACKEND_TESTS) $(PYTEST_ARGS)
+	$(BACKEND_SUITE)
 
 student: $(STAMP)
 	$(BIN)/python -m course_tools.student notebooks student $(if $(OVERWRITE),--overwrite,)
