@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from course_utils._checks import number, positive_int
+from course_utils._checks import non_negative_int, number, positive_int
 
 
 def _image(image, index: int) -> np.ndarray:
@@ -269,5 +269,195 @@ def plot_signals(x: np.ndarray, series: dict[str, np.ndarray], title: str = "", 
     ax.legend()
     if title:
         ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def _numbers(values: object, name: str, ndim: int) -> np.ndarray:
+    """``values`` as a float array with ``ndim`` axes, none empty, or a ValueError naming ``name``."""
+    array = np.asarray(values)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers, got an array of dtype {array.dtype}.")
+    if array.ndim != ndim or 0 in array.shape:
+        raise ValueError(f"{name} must be a non-empty {ndim}-D array, got shape {array.shape}.")
+    return array.astype(float)
+
+
+def _draw_grid(ax, values: np.ndarray, pad: int, fontsize: float = 8) -> None:
+    """Cells of ``values`` (already padded by ``pad``) with their numbers; padded cells shaded grey."""
+    rows, cols = values.shape
+    for (r, c), value in np.ndenumerate(values):
+        border = r < pad or c < pad or r >= rows - pad or c >= cols - pad
+        ax.add_patch(plt.Rectangle((c, r), 1, 1, facecolor="0.8" if border else "white", edgecolor="0.5", lw=0.6,
+                                   gid="zero padding" if border else "input"))
+        ax.text(c + 0.5, r + 0.5, f"{value:g}", ha="center", va="center", fontsize=fontsize,
+                color="0.35" if border else "black")
+    ax.set_xlim(0, cols)
+    ax.set_ylim(rows, 0)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def plot_output_windows(image: np.ndarray, kernel: np.ndarray, stride: int = 1, padding: int = 0,
+                        title: str | None = None):
+    """One panel per output cell of a 2-D cross-correlation (what ``Conv2D`` computes): the input with the
+    window that makes the cell outlined, and the cell's value in the panel's title, ``S(i, j) = value``.
+
+    Args:
+        image: the input, ``(height, width)``; kernel: the weights, ``(kh, kw)``, written small in each window.
+        stride: step between windows; padding: zeros on every side (drawn shaded).
+        title: a title for the whole figure.
+
+    The panels are in row-major order of the output cells; each outlined window is a patch with
+    ``gid == "window i j"``.
+
+    Raises:
+        TypeError: for arrays that are not numbers, or a non-integer stride or padding.
+        ValueError: if image or kernel is not a non-empty 2-D array, or the kernel is larger than the padded image.
+    """
+    image, kernel = _numbers(image, "image", 2), _numbers(kernel, "kernel", 2)
+    stride, padding = positive_int(stride, "stride"), non_negative_int(padding, "padding")
+    padded = np.pad(image, padding)
+    (kh, kw), (ph, pw) = kernel.shape, padded.shape
+    if kh > ph or kw > pw:
+        raise ValueError(f"kernel {kernel.shape} does not fit in the padded image {padded.shape}; pad more or use a "
+                         "smaller kernel.")
+    out_h, out_w = (ph - kh) // stride + 1, (pw - kw) // stride + 1
+    fig, axes = plt.subplots(out_h, out_w, figsize=(0.45 * pw * out_w + 0.4, 0.45 * ph * out_h + 0.6), squeeze=False)
+    for (i, j), ax in np.ndenumerate(axes):
+        r, c = i * stride, j * stride
+        value = float(np.sum(padded[r:r + kh, c:c + kw] * kernel))
+        _draw_grid(ax, padded, padding)
+        ax.add_patch(plt.Rectangle((c, r), kw, kh, facecolor="tab:orange", alpha=0.3, edgecolor="tab:red", lw=2,
+                                   gid=f"window {i} {j}"))
+        for (m, n), weight in np.ndenumerate(kernel):
+            ax.text(c + n + 0.95, r + m + 0.95, f"×{weight:g}", ha="right", va="bottom", fontsize=5.5, color="tab:red")
+        ax.set_title(f"S({i}, {j}) = {value:g}", fontsize=9)
+    fig.suptitle(title or f"Each output and the {kh}×{kw} window it reads\n(weights in red, stride {stride})", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_windows_2d(n: int, k: int, stride: int = 1, padding: int = 0, values: np.ndarray | None = None,
+                    cells: Sequence[tuple[int, int]] | None = None, title: str | None = None):
+    """The windows of a ``k×k`` kernel at ``stride`` on an ``n×n`` input padded with ``padding`` zeros, on one grid.
+
+    Each window is outlined in its own colour, slightly inset so that overlapping windows stay visible, and
+    labelled with its output cell ``(i, j)``; padded cells are shaded. There are
+    ``floor((n + 2 padding - k) / stride) + 1`` windows along each axis.
+
+    Args:
+        values: the input's numbers, ``(n, n)``, written in its cells (by default the cells are blank).
+        cells: the output cells ``(i, j)`` whose windows to draw; by default all.
+        title: the figure's title; by default it states n, k, stride, padding and the output size.
+
+    Each window is a patch with ``gid == "window i j"``.
+
+    Raises:
+        TypeError: for non-integer sizes, or values that are not numbers.
+        ValueError: if the kernel does not fit the padded input, values is not ``(n, n)``, or a cell is outside
+            the output.
+    """
+    n, k = positive_int(n, "n"), positive_int(k, "k")
+    stride, padding = positive_int(stride, "stride"), non_negative_int(padding, "padding")
+    if k > n + 2 * padding:
+        raise ValueError(f"a kernel of span {k} does not fit an input of {n} cells padded with {padding} on each side.")
+    out = (n + 2 * padding - k) // stride + 1
+    if values is None:
+        grid = np.full((n, n), np.nan)
+    else:
+        grid = _numbers(values, "values", 2)
+        if grid.shape != (n, n):
+            raise ValueError(f"values has shape {grid.shape}, but the input is {n}×{n}.")
+    chosen = [(i, j) for i in range(out) for j in range(out)] if cells is None else [tuple(c) for c in cells]
+    for i, j in chosen:
+        if not (0 <= i < out and 0 <= j < out):
+            raise ValueError(f"cell {(i, j)} is outside the {out}×{out} output.")
+    size = n + 2 * padding
+    fig, ax = plt.subplots(figsize=(0.5 * size + 1.2, 0.5 * size + 0.8))
+    _draw_grid(ax, np.pad(grid, padding), padding)
+    for t in ax.texts[:]:
+        if t.get_text() == "nan":
+            t.remove()
+    colours = plt.get_cmap("tab10")
+    for index, (i, j) in enumerate(chosen):
+        inset = 0.06 + 0.06 * (index % 4)
+        r, c = i * stride, j * stride
+        ax.add_patch(plt.Rectangle((c + inset, r + inset), k - 2 * inset, k - 2 * inset, fill=False, lw=2,
+                                   edgecolor=colours(index % 10), gid=f"window {i} {j}"))
+        ax.text(c + inset + 0.05, r + inset + 0.05, f"({i},{j})", ha="left", va="top", fontsize=7,
+                color=colours(index % 10))
+    ax.set_title(title or f"{k}×{k} windows, stride {stride}, padding {padding} on {n}×{n}: output {out}×{out}",
+                 fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_kernel_tensor(kernel: np.ndarray, title: str | None = None):
+    """A Keras kernel ``(kh, kw, in_channels, out_channels)`` as a grid: row ``o`` = output channel, column
+    ``c`` = input channel, each cell the ``kh×kw`` slice ``kernel[:, :, c, o]``, on one signed colour scale.
+
+    Output channel ``o`` is the sum over the row's cells of each input channel cross-correlated with its slice.
+
+    Raises:
+        TypeError: for a kernel that is not numbers.
+        ValueError: for a kernel that is not a non-empty 4-D array.
+    """
+    kernel = _numbers(kernel, "kernel", 4)
+    kh, kw, cin, cout = kernel.shape
+    bound = float(np.abs(kernel).max()) or 1.0
+    fig, axes = plt.subplots(cout, cin, figsize=(1.0 * cin + 1.3, 1.0 * cout + 0.8), squeeze=False)
+    for (o, c), ax in np.ndenumerate(axes):
+        shown = ax.imshow(kernel[:, :, c, o], cmap="RdBu_r", vmin=-bound, vmax=bound)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if o == 0:
+            ax.set_title(f"in {c}", fontsize=8)
+        if c == 0:
+            ax.set_ylabel(f"out {o}", fontsize=8)
+    fig.suptitle(title or f"Kernel {kernel.shape}: rows = output channels, columns = input channels", fontsize=10)
+    fig.tight_layout()
+    fig.colorbar(shown, ax=axes.ravel().tolist(), shrink=0.6, label="weight")
+    return fig
+
+
+def plot_connections(n: int = 5, k: int = 3, title: str | None = None):
+    """Dense against convolution, ``n`` inputs to ``n`` outputs: left every one of the ``n²`` dense
+    connections, right the connections of a span-``k`` convolution with ``padding="same"`` (odd ``k``), each
+    coloured by the one of the ``k`` shared weights it uses.
+
+    Each connection is a line with ``gid`` ``"dense"`` or ``"shared weight m"`` (``m`` = 0..k-1, the kernel's index).
+
+    Raises:
+        TypeError: for non-integer sizes.
+        ValueError: for an even ``k`` or ``k > n``.
+    """
+    n, k = positive_int(n, "n"), positive_int(k, "k")
+    if k % 2 == 0 or k > n:
+        raise ValueError(f"k must be odd and at most n (a centred kernel inside the input), got k={k}, n={n}.")
+    a = (k - 1) // 2
+    colours = plt.get_cmap("tab10")
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.2))
+    for ax, dense in zip(axes, (True, False)):
+        for i in range(n):
+            for j in range(n):
+                m = j - i + a                                       # the kernel index input j uses for output i
+                if dense:
+                    ax.plot([j, i], [0, 1], color="0.45", lw=0.8, gid="dense")
+                elif 0 <= m < k:
+                    ax.plot([j, i], [0, 1], color=colours(m), lw=2, gid=f"shared weight {m}",
+                            label=f"$w_{{{m}}}$" if i == a else None)
+        ax.scatter(range(n), [0] * n, s=150, color="white", edgecolor="black", zorder=3)
+        ax.scatter(range(n), [1] * n, s=150, color="tab:gray", edgecolor="black", zorder=3)
+        ax.set_yticks([0, 1], ["input $x_j$", "output $y_i$"])
+        ax.set_xticks(range(n))
+        ax.set_ylim(-0.2, 1.2)
+        ax.set_xlabel("position")
+        count = sum(1 for line in ax.lines)
+        ax.set_title(f"dense: {count} connections, {n * n} weights" if dense else
+                     f"convolution: {count} connections, {k} shared weights", fontsize=9)
+    axes[1].legend(fontsize=8, loc="center right", bbox_to_anchor=(1.25, 0.5))
+    fig.suptitle(title or f"{n} inputs to {n} outputs: dense against a span-{k} convolution", fontsize=10)
     fig.tight_layout()
     return fig

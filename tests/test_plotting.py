@@ -1,3 +1,4 @@
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -142,3 +143,95 @@ def test_show_images_labels_the_axes_on_request():
     assert [(ax.get_xlabel(), ax.get_ylabel()) for ax in fig.axes] == [("column (px)", "row (px)")] * 2
     assert all(ax.axison for ax in fig.axes)
     assert not any(ax.axison for ax in plotting.show_images(np.zeros((2, 3, 4))).axes)
+
+
+def _windows(fig):
+    """(i, j) -> (row, column) of the top-left cell of each window patch drawn, read from its gid."""
+    found = {}
+    for ax in fig.axes:
+        for patch in ax.patches:
+            if (patch.get_gid() or "").startswith("window"):
+                i, j = map(int, patch.get_gid().split()[1:])
+                found[(i, j)] = (int(np.floor(patch.get_y())), int(np.floor(patch.get_x())))
+    return found
+
+
+def test_output_windows_values_and_positions_against_scipy():
+    import scipy.signal
+
+    rng = np.random.default_rng(2)
+    image, kernel = rng.integers(-3, 4, size=(5, 6)).astype(float), rng.integers(-2, 3, size=(3, 2)).astype(float)
+    for stride, padding in [(1, 0), (2, 0), (2, 1)]:
+        fig = plotting.plot_output_windows(image, kernel, stride=stride, padding=padding)
+        reference = scipy.signal.correlate2d(np.pad(image, padding), kernel, "valid")[::stride, ::stride]
+        assert len(fig.axes) == reference.size
+        drawn = [float(ax.get_title().split("=")[1]) for ax in fig.axes]
+        np.testing.assert_allclose(drawn, reference.ravel())
+        assert _windows(fig) == {(i, j): (i * stride, j * stride) for i in range(reference.shape[0])
+                                 for j in range(reference.shape[1])}
+        shaded = sum(p.get_gid() == "zero padding" for p in fig.axes[0].patches)
+        assert shaded == np.pad(image, padding).size - image.size
+        plt.close(fig)
+
+
+def test_windows_2d_count_matches_the_output_size_formula():
+    for n, k, s, p in [(6, 3, 3, 0), (7, 3, 2, 0), (4, 3, 1, 1), (8, 2, 2, 0), (5, 5, 1, 0)]:
+        fig = plotting.plot_windows_2d(n, k, s, p)
+        out = (n + 2 * p - k) // s + 1
+        windows = _windows(fig)
+        assert len(windows) == out * out
+        assert set(windows.values()) == {(i * s, j * s) for i in range(out) for j in range(out)}
+        plt.close(fig)
+    fig = plotting.plot_windows_2d(4, 3, 1, 1, values=np.arange(16.0).reshape(4, 4), cells=[(0, 0), (3, 3)])
+    assert set(_windows(fig)) == {(0, 0), (3, 3)}
+    assert {t.get_text() for t in fig.axes[0].texts} >= {"15", "0"}
+    plt.close(fig)
+
+
+def test_kernel_tensor_cells_are_the_slices():
+    kernel = np.random.default_rng(0).normal(size=(3, 2, 4, 5))
+    fig = plotting.plot_kernel_tensor(kernel)
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 4 * 5
+    for index, ax in enumerate(panels):
+        o, c = divmod(index, 4)                       # rows = output channels, columns = input channels
+        np.testing.assert_array_equal(ax.images[0].get_array(), kernel[:, :, c, o])
+    plt.close(fig)
+
+
+def test_connections_count_against_keras_matrices():
+    keras = pytest.importorskip("keras")
+    for n, k in [(5, 3), (7, 5)]:
+        fig = plotting.plot_connections(n, k)
+        dense_ax, conv_ax = fig.axes[:2]
+        assert len(dense_ax.lines) == n * n
+        conv = keras.layers.Conv1D(1, k, padding="same", use_bias=False)
+        conv.build((None, n, 1))
+        conv.set_weights([np.arange(1.0, k + 1).reshape(k, 1, 1)])     # weight m = m + 1: index readable
+        matrix = keras.ops.convert_to_numpy(conv(np.eye(n, dtype="float32")[:, :, None]))[:, :, 0].T  # row i, col j
+        drawn = np.zeros((n, n))
+        for line in conv_ax.lines:
+            (j, i), m = line.get_xdata(), int(line.get_gid().split()[-1])
+            drawn[int(i), int(j)] = m + 1
+        np.testing.assert_array_equal(drawn, matrix)
+        assert len({line.get_gid() for line in conv_ax.lines}) == k == conv.count_params()
+        plt.close(fig)
+
+
+def test_window_figures_refuse_bad_shapes():
+    with pytest.raises(ValueError, match="non-empty 2-D"):
+        plotting.plot_output_windows(np.zeros(4), np.ones((3, 3)))
+    with pytest.raises(ValueError, match="does not fit"):
+        plotting.plot_output_windows(np.zeros((2, 2)), np.ones((3, 3)))
+    with pytest.raises(ValueError, match="does not fit"):
+        plotting.plot_windows_2d(2, 3)
+    with pytest.raises(ValueError, match="outside the 2×2 output"):
+        plotting.plot_windows_2d(4, 3, cells=[(2, 0)])
+    with pytest.raises(ValueError, match="values has shape"):
+        plotting.plot_windows_2d(4, 3, values=np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="non-empty 4-D"):
+        plotting.plot_kernel_tensor(np.zeros((3, 3, 1)))
+    with pytest.raises(ValueError, match="k must be odd"):
+        plotting.plot_connections(5, 2)
+    with pytest.raises(TypeError, match="stride"):
+        plotting.plot_windows_2d(4, 3, stride=1.5)
