@@ -2,8 +2,7 @@
 
 Three scales: ``FULL`` (``python -m benchmarks``, about 25 minutes on a 2-core laptop CPU), ``QUICK``
 (``--quick``, a few minutes) and ``TINY`` (``--tiny``, seconds: what the unit test runs so the runner cannot
-rot). The training configurations of section 3 mirror what the notebooks do in each profile (the
-``profile.pick(ci=..., lab=..., full=...)`` values in the notebooks): keep them in step when a notebook changes.
+rot). Section 3 trains the notebooks' own recipes, which live once in ``course_utils.recipes``.
 """
 
 from __future__ import annotations
@@ -58,42 +57,19 @@ TRAINING_FULL = {
 }
 
 # ---------------------------------------------------------------------------- section 3: time to accuracy
-# For each training notebook: data, model, compile and fit settings per profile, the accuracy targets
-# (the ci floor the notebook asserts, and the lab target), and a wall-time cap per training.
+# Each trained model of the notebooks with its own recipe (course_utils.recipes: the settings live there, not
+# here), three seeds; then changed recipes that show the time-accuracy frontier of the image models.
 ACCURACY = [
-    {"name": "FCN, GunPoint", "notebook": "01_conv1d_time_series",
-     "data": {"kind": "ucr", "name": "GunPoint", "val_fraction": 0.1},
-     "model": {"builder": "course_utils.timeseries:fcn", "kwargs": {}},
-     "loss": "sparse_categorical_crossentropy", "learning_rate": 1e-3, "callbacks": "fcn",
-     "profiles": {"ci": {"epochs": 80, "batch_size": 16}, "lab": {"epochs": 300, "batch_size": 16}},
-     "targets": {"ci": 0.85, "lab": 0.98}},
-    {"name": "FCN, ItalyPowerDemand", "notebook": "01_conv1d_time_series",
-     "data": {"kind": "ucr", "name": "ItalyPowerDemand", "val_fraction": 0.1},
-     "model": {"builder": "course_utils.timeseries:fcn", "kwargs": {}},
-     "loss": "sparse_categorical_crossentropy", "learning_rate": 1e-3, "callbacks": "fcn",
-     "profiles": {"ci": {"epochs": 80, "batch_size": 16}, "lab": {"epochs": 300, "batch_size": 16}},
-     "targets": {"ci": 0.85, "lab": 0.95}},
-    {"name": "Text CNN (Kim 2014), Rotten Tomatoes", "notebook": "02_conv1d_text",
-     "data": {"kind": "rotten_tomatoes", "max_tokens": 10_000, "sequence_length": 40},
-     "model": {"builder": "course_utils.text:kim_cnn", "kwargs": {"widths": [3, 4, 5], "filters": 100,
-                                                                 "embedding_dim": 64}},
-     "loss": "binary_crossentropy", "learning_rate": 1e-3, "callbacks": "early_stopping",
-     "profiles": {"ci": {"epochs": 2, "batch_size": 32}, "lab": {"epochs": 8, "batch_size": 32}},
-     "targets": {"ci": 0.70, "lab": 0.75}},
-    {"name": "VGG11 (width ¼, BN), Fashion-MNIST", "notebook": "08_vgg11",
-     "data": {"kind": "fashion_pipeline", "train": {"ci": 20_000, "lab": None}, "augment": {"ci": False, "lab": True},
-              "max_shift": {"ci": 0, "lab": 0}, "batch_size": 128},
-     "model": VGG11_COURSE, "loss": "sparse_categorical_crossentropy", "learning_rate": 2e-3, "schedule": "cosine",
-     "profiles": {"ci": {"epochs": 3, "batch_size": 128}, "lab": {"epochs": 5, "batch_size": 128}},
-     "targets": {"ci": 0.85, "lab": 0.92}, "long": ["lab"], "lab_samples": 54_000},
-    {"name": "Xception-style (width ½), Fashion-MNIST", "notebook": "09_xception",
-     "data": {"kind": "fashion_pipeline", "train": {"ci": 20_000, "lab": None}, "augment": {"ci": False, "lab": True},
-              "max_shift": {"ci": 0, "lab": 0}, "batch_size": 64},
-     "model": XCEPTION_COURSE, "loss": "sparse_categorical_crossentropy", "learning_rate": 3e-3, "schedule": "cosine",
-     "profiles": {"ci": {"epochs": 5, "batch_size": 64}, "lab": {"epochs": 8, "batch_size": 64}},
-     "targets": {"ci": 0.85, "lab": 0.92}, "long": ["lab"], "lab_samples": 54_000},
+    {"recipe": "fcn", "dataset": "GunPoint"},
+    {"recipe": "fcn", "dataset": "ItalyPowerDemand"},
+    {"recipe": "kim_cnn"},
+    {"recipe": "vgg11"},
+    {"recipe": "mini_xception"},
+    {"recipe": "vgg11", "changes": {"epochs": 2, "batch_size": 256, "learning_rate": 4e-3}},
+    {"recipe": "vgg11", "changes": {"epochs": 3}},
+    {"recipe": "mini_xception", "changes": {"epochs": 3, "batch_size": 128, "learning_rate": 6e-3}},
 ]
-ACCURACY_FULL = {"profiles": ["ci", "lab"], "cap_seconds": {"ci": 300, "lab": 300}, "long": False, "models": ACCURACY}
+ACCURACY_FULL = {"profiles": ["lab"], "seeds": [0, 1, 2], "cap_seconds": {"ci": 300, "lab": 900}, "models": ACCURACY}
 
 # --------------------------------------------------------------------------------------- section 4: suite
 SUITE_FULL = {"notebooks": "notebooks/*.ipynb", "max_notebooks": None, "unit_tests": ["tests"], "timeout": 1800}
@@ -114,7 +90,8 @@ def _quick() -> dict:
     for model in cfg["training"]["models"]:
         model["variants"] = ["baseline: batch 128, NumPy arrays, defaults", *BACKEND_VARIANTS]
         model["samples"] = 2048
-    cfg["accuracy"].update(profiles=["ci"], cap_seconds={"ci": 120})
+    cfg["accuracy"]["models"] = [dict(m, seeds=[0]) if m["recipe"] in ("vgg11", "mini_xception") else m
+                                 for m in cfg["accuracy"]["models"]]
     cfg["suite"]["max_notebooks"] = 1
     cfg["convolution"].update(repeats=3, images=[[256, 3]], signals=[[100_000, 9]])
     return cfg
@@ -131,12 +108,8 @@ def _tiny() -> dict:
             {"name": "tiny Xception-style", "model": tiny_xc, "samples": 64, "batch_size": 32,
              "variants": ["baseline: batch 128, NumPy arrays, defaults", "Keras' own batch norm (unfused)"]},
         ]},
-        "accuracy": {"profiles": ["ci"], "cap_seconds": {"ci": 30}, "in_process": True, "models": [
-            {"name": "FCN, ItalyPowerDemand (tiny)", "notebook": "time series FCN",
-             "data": {"kind": "ucr", "name": "ItalyPowerDemand"},
-             "model": {"builder": "course_utils.timeseries:fcn", "kwargs": {}},
-             "loss": "sparse_categorical_crossentropy", "learning_rate": 1e-3,
-             "profiles": {"ci": {"epochs": 2, "batch_size": 32}}, "targets": {"ci": 0.5, "lab": 0.95}},
+        "accuracy": {"profiles": ["ci"], "seeds": [0], "cap_seconds": {"ci": 30}, "in_process": True, "models": [
+            {"recipe": "fcn", "dataset": "ItalyPowerDemand", "changes": {"epochs": 2, "batch_size": 32}},
         ]},
         "suite": {"tiny": True, "max_notebooks": None, "timeout": 300},
         "convolution": {"repeats": 3, "images": [[32, 3]], "signals": [[1000, 5]], "layer": [2, 8, 2, 3, 3],

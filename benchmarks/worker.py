@@ -119,78 +119,60 @@ def macs(cfg: dict) -> dict:
 
 
 # ------------------------------------------------------------------------------------------ section 3
-def load_data(spec: dict, profile: str) -> dict:
-    """Training, validation and test data prepared as the notebook prepares them."""
-    from course_utils import data
+def load_data(recipe, dataset: str | None, seed: int) -> dict:
+    """Training, validation and test data prepared as the recipe's notebook prepares them.
+
+    The splits are the notebooks' (validation carved from the training data with seed 0); ``seed`` varies the
+    image pipeline's shuffle and augmentation stream.
+    """
+    from course_utils import data, text
     from course_utils.training import split_validation
 
-    kind, fraction = spec["kind"], spec.get("val_fraction", 0.1)
-    if kind == "ucr":
-        (x_tr, y_tr), (x_te, y_te) = data.load_ucr(spec["name"])
-        (x_tr, y_tr), (x_val, y_val) = split_validation(x_tr, y_tr, fraction=fraction, seed=0)
-        extra = {"input_shape": x_tr.shape[1:], "num_classes": int(max(y_tr.max(), y_te.max()) + 1)}
-    elif kind == "fashion_pipeline":  # exactly what notebooks 08 and 09 do: course_utils.pipeline.fashion_mnist
-        fashion = resolve("course_utils.pipeline:fashion_mnist")
-        n = spec["train"].get(profile) if isinstance(spec.get("train"), dict) else None
-        augment = bool(spec.get("augment", {}).get(profile, True))
-        max_shift = int(spec.get("max_shift", {}).get(profile, 2))
-        data_ = fashion(n, batch_size=int(spec["batch_size"]), augment=augment, max_shift=max_shift)
-        x_te = (data_.x_test.astype(np.float32) / 255.0)[..., None]
-        return {"train": (data_.train, None), "val": (data_.val, None), "test": (x_te, data_.y_test.astype(np.int64)),
-                "extra": {}, "n_train": data_.n_train, "steps_per_epoch": data_.steps_per_epoch}
-    elif kind == "fashion_mnist":
-        (x_tr, y_tr), (x_te, y_te) = data.load_fashion_mnist()
-        y_tr, y_te = y_tr.astype(np.int64), y_te.astype(np.int64)
-        (x_tr, y_tr), (x_val, y_val) = split_validation(x_tr, y_tr, fraction=fraction, seed=0)
-        n = spec["train"][profile] if isinstance(spec.get("train"), dict) else len(x_tr)
-        x_tr, y_tr = x_tr[:n], y_tr[:n]
-        x_te = (x_te.astype(np.float32) / 255.0)[..., None]
-        x_tr, x_val = ((x.astype(np.float32) / 255.0)[..., None] for x in (x_tr, x_val))
-        extra = {}
-    elif kind == "rotten_tomatoes":
-        from course_utils import text
-
+    if recipe.architecture == "fcn":
+        (x_tr, y_tr), (x_te, y_te) = data.load_ucr(dataset)
+        (x_tr, y_tr), (x_val, y_val) = split_validation(x_tr, y_tr, fraction=0.1)
+        shape = {"input_shape": x_tr.shape[1:], "num_classes": int(max(y_tr.max(), y_te.max()) + 1)}
+        return {"train": (x_tr, y_tr), "val": (x_val, y_val), "test": (x_te, y_te), "shape": shape,
+                "n_train": len(x_tr), "loss": "sparse_categorical_crossentropy"}
+    if recipe.architecture == "kim_cnn":
         (t_tr, y_tr), (t_te, y_te) = data.load_rotten_tomatoes()
-        (t_tr, y_tr), (t_val, y_val) = split_validation(t_tr, y_tr, fraction=fraction, seed=0)
-        vectorizer = text.make_vectorizer(t_tr, spec["max_tokens"], spec["sequence_length"])
+        (t_tr, y_tr), (t_val, y_val) = split_validation(t_tr, y_tr, fraction=0.1)
+        vectorizer = text.make_vectorizer(t_tr, max_tokens=recipe.options["max_tokens"],
+                                          sequence_length=recipe.options["sequence_length"])
         x_tr, x_val, x_te = (text.vectorize(vectorizer, t) for t in (t_tr, t_val, t_te))
-        extra = {"vocab_size": int(vectorizer.vocabulary_size()), "sequence_length": spec["sequence_length"]}
-    else:
-        raise ValueError(f"unknown data kind {kind!r}")
-    return {"train": (x_tr, y_tr), "val": (x_val, y_val), "test": (x_te, y_te), "extra": extra, "n_train": len(x_tr)}
+        return {"train": (x_tr, y_tr), "val": (x_val, y_val), "test": (x_te, y_te), "n_train": len(x_tr),
+                "shape": {"vocab_size": int(vectorizer.vocabulary_size())}, "loss": "binary_crossentropy"}
+    d = recipe.data(seed=seed)   # notebooks 08 and 09: course_utils.pipeline.fashion_mnist
+    x_te = (d.x_test.astype(np.float32) / 255.0)[..., None]
+    return {"train": (d.train, None), "val": (d.val, None), "test": (x_te, d.y_test.astype(np.int64)), "shape": {},
+            "n_train": d.n_train, "steps_per_epoch": d.steps_per_epoch, "loss": "sparse_categorical_crossentropy"}
 
 
 def accuracy(cfg: dict) -> dict:
-    """Train once with a profile's settings; record when test accuracy first reaches each target.
+    """Train once with a recipe of :mod:`course_utils.recipes` (optionally changed); stop when the validation
+    accuracy first reaches the target, and report the time, the epoch and the test accuracy at that point.
 
-    The clock counts training only (``model.fit`` including its validation pass); the test-set
-    evaluation after each epoch, which the notebooks do once at the end, is left out of it.
-    Training stops at the highest target, at the profile's epoch count, or at the wall-time cap.
+    The clock counts training only (``model.fit`` including its validation pass); the test-set evaluation after
+    each epoch, which the notebooks do once at the end, is left out of it and decides nothing. Training stops at
+    the target, at the recipe's last epoch (or its early stopping) or at the wall-time cap.
     """
     import keras
 
     import course_utils
+    from course_utils import recipes
     from course_utils.training import accuracy as test_accuracy
 
-    course_utils.profile.seed_everything(0)
-    profile = cfg["profile"]
-    d = load_data(cfg["data"], profile)
-    model = build_model(cfg["model"], **d["extra"])
-    fit_cfg = cfg["profiles"][profile]
-    epochs, batch = int(fit_cfg["epochs"]), int(fit_cfg["batch_size"])
-    lr = cfg["learning_rate"]
-    if cfg.get("schedule") == "cosine":
-        steps = d.get("steps_per_epoch") or int(np.ceil(d["n_train"] / batch))
-        lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps=epochs * steps)
-    model.compile(optimizer=keras.optimizers.Adam(lr), loss=cfg["loss"], metrics=["accuracy"])
-    callbacks = []
-    if cfg.get("callbacks") == "fcn":
-        callbacks = resolve("course_utils.timeseries:fcn_callbacks")()
-    elif cfg.get("callbacks") == "early_stopping":
-        callbacks = [keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=2, restore_best_weights=True)]
-    targets = {k: float(v) for k, v in cfg["targets"].items()}
-    reached: dict[str, dict] = {}
+    seed = int(cfg.get("seed", 0))
+    course_utils.profile.seed_everything(seed)
+    recipe = recipes.with_settings(recipes.get(cfg["recipe"], cfg["profile"]), **cfg.get("changes", {}))
+    dataset = cfg.get("dataset")
+    target = float(cfg.get("target") or recipe.target_for(dataset))
+    d = load_data(recipe, dataset, seed)
+    model = recipe.model(**d["shape"])
+    steps = d.get("steps_per_epoch") or int(np.ceil(d["n_train"] / recipe.batch_size))
+    model.compile(optimizer=recipe.make_optimizer(steps), loss=d["loss"], metrics=["accuracy"])
     epochs_log: list[dict] = []
+    reached: dict = {}
     x_te, y_te = d["test"]
     cap = float(cfg["cap_seconds"])
 
@@ -202,27 +184,27 @@ def accuracy(cfg: dict) -> dict:
         def on_epoch_end(self, epoch, logs=None):
             now = time.perf_counter()
             elapsed = now - self.start - self.excluded
+            val = float((logs or {}).get("val_accuracy", float("nan")))
             acc = test_accuracy(model, x_te, y_te)
             self.excluded += time.perf_counter() - now
-            epochs_log.append({"epoch": epoch + 1, "seconds": elapsed, "test_accuracy": acc,
-                               "val_accuracy": float((logs or {}).get("val_accuracy", float("nan")))})
-            for name, target in targets.items():
-                if name not in reached and acc >= target:
-                    reached[name] = {"seconds": elapsed, "epoch": epoch + 1, "test_accuracy": acc}
-            if len(reached) == len(targets) or elapsed >= cap:
+            epochs_log.append({"epoch": epoch + 1, "seconds": elapsed, "val_accuracy": val, "test_accuracy": acc})
+            if not reached and val >= target:
+                reached.update(seconds=elapsed, epoch=epoch + 1, val_accuracy=val, test_accuracy=acc)
+            if reached or elapsed >= cap:
                 self.model.stop_training = True
 
+    callbacks = [*recipe.callbacks(), Clock()]
     if d["train"][1] is None:  # tf.data pipelines
-        model.fit(d["train"][0], validation_data=d["val"][0], epochs=epochs, verbose=0, shuffle=False,
-                  callbacks=[*callbacks, Clock()])
+        model.fit(d["train"][0], validation_data=d["val"][0], epochs=recipe.epochs, verbose=0, shuffle=False,
+                  callbacks=callbacks)
     else:
-        model.fit(*d["train"], validation_data=d["val"], epochs=epochs, batch_size=batch, verbose=0,
-                  callbacks=[*callbacks, Clock()])
+        model.fit(*d["train"], validation_data=d["val"], epochs=recipe.epochs, batch_size=recipe.batch_size,
+                  verbose=0, callbacks=callbacks)
     last = epochs_log[-1]
-    stop = ("all targets reached" if len(reached) == len(targets) else
-            "time cap" if last["seconds"] >= cap else "profile's epochs done")
+    stop = ("target reached" if reached else "time cap" if last["seconds"] >= cap else
+            "recipe's epochs done" if last["epoch"] == recipe.epochs else "early stopping")
     return {"reached": reached, "epochs": epochs_log, "stopped": stop, "train_samples": int(d["n_train"]),
-            "params": int(model.count_params())}
+            "target": target, "recipe": recipe.describe(), "params": int(model.count_params())}
 
 
 TASKS = {"throughput": throughput, "macs": macs, "accuracy": accuracy}

@@ -1,51 +1,87 @@
-"""The Fashion-MNIST set-up that notebooks 08 and 09 share: the quarter-width VGG11's training recipe for
-each run profile, the arrays behind :func:`course_utils.pipeline.fashion_mnist`'s splits, and a linear
-baseline on their pixels that a CNN's accuracy is measured against.
+"""Every trained model's recipe, defined once: the settings each run profile trains with (data subset, width,
+epochs, batch, optimiser, schedule, regularisation, augmentation) and the accuracy it must reach. The notebooks
+train with these recipes and print them; ``benchmarks/`` measures them; ``tests/test_recipes.py`` fails if a
+notebook trains with settings of its own.
+
+Also here: the arrays behind :func:`course_utils.pipeline.fashion_mnist`'s splits, and a linear baseline on their
+pixels that notebooks 08 and 09 measure their CNNs against.
 
     >>> recipe = vgg11_recipe("ci")
     >>> recipe.epochs, recipe.n_train, recipe.augmentation
     (3, 20000, 'none')
+    >>> get("fcn", "lab").epochs
+    300
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from course_utils import _checks
 
 PROFILE_NAMES = ("ci", "lab", "full")
+MODELS = ("fcn", "kim_cnn", "vgg11", "mini_xception")
+NOTEBOOKS = {"fcn": "01_conv1d_time_series", "kim_cnn": "02_conv1d_text", "vgg11": "08_vgg11",
+             "mini_xception": "09_xception"}
+SCHEDULES = {"constant": "constant", "cosine": "cosine decay to 0 over the run",
+             "plateau": "halved when the training loss stalls for 50 epochs, down to 1e-4, as in Wang et al. 2017"}
 
 
 @dataclass(frozen=True)
-class VGG11Recipe:
-    """How notebook 08 trains its VGG11 on Fashion-MNIST in one run profile (notebook 09 trains the same).
+class Recipe:
+    """How a notebook trains one model in one run profile.
 
     Attributes:
+        architecture: which model, one of ``MODELS``.
         profile: the run profile, one of ``PROFILE_NAMES``.
-        width: channel multiplier of :func:`course_utils.models.vgg11` (¼: 16, 32, 64, 128, 128 channels).
-        epochs: training epochs.
-        n_train: training images kept of the 54,000 (None: all).
-        augment: random left–right flips during training.
+        epochs: training epochs (the most, where ``early_stopping`` is set).
+        batch_size: samples per training batch.
+        learning_rate: the optimiser's learning rate (the start of a cosine schedule).
+        optimizer: ``"adam"``, or ``"adamw"`` (Adam with decoupled weight decay ``weight_decay``).
+        schedule: a key of ``SCHEDULES``.
+        weight_decay: AdamW's decoupled weight decay λ.
+        n_train: training samples kept (None: all of the training part).
+        augment: random left–right flips during training (images).
         max_shift: largest random shift in pixels (0: flips only).
-        batch_size: images per training batch.
-        dropout: dropout rate after ``fc1`` and ``fc2``.
-        weight_decay: AdamW's decoupled weight decay λ (0: Adam's update).
-        learning_rate: start of the cosine learning-rate schedule.
+        width: channel multiplier of the image models.
+        dropout: dropout rate of the classifier head (None: the builder's default).
+        early_stopping: patience in epochs of early stopping on validation accuracy, best weights restored
+            (None: no early stopping).
+        datasets: the data sets trained on, where a notebook trains one model per data set.
+        floor: the test accuracy the notebook asserts in this profile.
+        target: the accuracy the lab profile aims at (benchmarks/ measures the time to it).
+        options: fixed keyword arguments of the model's builder.
     """
 
+    architecture: str
     profile: str
-    width: float
     epochs: int
-    n_train: int | None
-    augment: bool
-    max_shift: int
     batch_size: int
-    dropout: float
-    weight_decay: float
-    learning_rate: float = 2e-3
+    learning_rate: float
+    optimizer: str = "adam"
+    schedule: str = "constant"
+    weight_decay: float = 0.0
+    n_train: int | None = None
+    augment: bool = False
+    max_shift: int = 0
+    width: float = 1.0
+    dropout: float | None = None
+    early_stopping: int | None = None
+    datasets: tuple[str, ...] = ()
+    floor: float = 0.0
+    target: float = 0.0
+    options: dict = field(default_factory=dict, compare=False)
+    dataset_targets: dict = field(default_factory=dict, compare=False)
+
+    def target_for(self, dataset: str | None = None) -> float:
+        """The accuracy aimed at on ``dataset`` (the recipe's ``target`` where no data set has its own)."""
+        if dataset is not None and self.datasets and dataset not in self.datasets:
+            raise ValueError(f"the {self.architecture} recipe of profile {self.profile} trains on "
+                             f"{', '.join(self.datasets)}, not {dataset!r}.")
+        return float(self.dataset_targets.get(dataset, self.target))
 
     @property
     def augmentation(self) -> str:
@@ -56,12 +92,72 @@ class VGG11Recipe:
 
     def describe(self) -> str:
         """One line with every setting, for the notebook's output."""
-        return (f"{self.profile}: width {self.width}, {self.epochs} epochs, batch {self.batch_size}, dropout {self.dropout}, "
-                f"learning rate {self.learning_rate:g}, weight decay {self.weight_decay:g}, "
-                f"training samples: {self.n_train or 'all 54,000'}, augmentation: {self.augmentation}")
+        if self.architecture in ("vgg11", "mini_xception"):
+            return (f"{self.profile}: width {self.width}, {self.epochs} epochs, batch {self.batch_size}, dropout {self.dropout}, "
+                    f"learning rate {self.learning_rate:g}, weight decay {self.weight_decay:g}, "
+                    f"training samples: {self.n_train or 'all 54,000'}, augmentation: {self.augmentation}")
+        stop = (f"at most {self.epochs} epochs (early stopping on validation accuracy, patience {self.early_stopping})"
+                if self.early_stopping else f"{self.epochs} epochs")
+        on = f" on {', '.join(self.datasets)}" if self.datasets else ""
+        schedule = "" if self.schedule == "constant" else f" ({SCHEDULES[self.schedule]})"
+        return (f"profile {self.profile}: {stop}, batch {self.batch_size}, {self.optimizer_name}, learning rate "
+                f"{self.learning_rate:g}{schedule}{on}")
+
+    def table(self) -> str:
+        """Every setting of the recipe, one per line, for a notebook to show what it trains with."""
+        rows = [("model", self.architecture), ("profile", self.profile), ("epochs", self.epochs),
+                ("batch size", self.batch_size), ("optimiser", self.optimizer_name),
+                ("learning rate", f"{self.learning_rate:g}"), ("schedule", SCHEDULES[self.schedule])]
+        if self.optimizer == "adamw":
+            rows.append(("weight decay", f"{self.weight_decay:g}"))
+        if self.architecture in ("vgg11", "mini_xception"):
+            rows += [("width", self.width), ("dropout", self.dropout),
+                     ("training samples", self.n_train or "all 54,000"), ("augmentation", self.augmentation)]
+        if self.early_stopping:
+            rows.append(("early stopping", f"patience {self.early_stopping} on validation accuracy"))
+        if self.datasets:
+            rows.append(("data sets", ", ".join(self.datasets)))
+        rows.append(("test accuracy floor", f"{self.floor:.2f}"))
+        rows += [(key.replace("_", " "), value) for key, value in self.options.items()]
+        return "\n".join(f"{key:<20s}{value}" for key, value in rows)
+
+    @property
+    def optimizer_name(self) -> str:
+        return {"adam": "Adam", "adamw": "AdamW"}[self.optimizer]
+
+    def learning_rate_for(self, steps_per_epoch: int):
+        """The learning rate ``keras.optimizers`` takes: a number, or a cosine schedule over the run's steps."""
+        import keras
+
+        steps_per_epoch = _checks.positive_int(steps_per_epoch, "steps_per_epoch")
+        if self.schedule == "cosine":
+            return keras.optimizers.schedules.CosineDecay(self.learning_rate, decay_steps=self.epochs * steps_per_epoch)
+        return self.learning_rate
+
+    def make_optimizer(self, steps_per_epoch: int):
+        """A fresh optimiser of the recipe: Adam or AdamW, with its learning rate or schedule."""
+        import keras
+
+        rate = self.learning_rate_for(steps_per_epoch)
+        if self.optimizer == "adamw":
+            return keras.optimizers.AdamW(rate, weight_decay=self.weight_decay)
+        return keras.optimizers.Adam(rate)
+
+    def callbacks(self) -> list:
+        """The callbacks the recipe trains with: FCN's plateau schedule, or early stopping, or none."""
+        import keras
+
+        if self.schedule == "plateau":
+            from course_utils.timeseries import fcn_callbacks
+
+            return fcn_callbacks()
+        if self.early_stopping:
+            return [keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=self.early_stopping,
+                                                  restore_best_weights=True)]
+        return []
 
     def data(self, batch_size: int | None = None, seed: int = 0):
-        """:func:`course_utils.pipeline.fashion_mnist` with this recipe's subset and augmentation.
+        """:func:`course_utils.pipeline.fashion_mnist` with this recipe's subset and augmentation (image recipes).
 
         Args:
             batch_size: training batch size (None: the recipe's); each call builds the pipeline anew, so
@@ -69,46 +165,118 @@ class VGG11Recipe:
         """
         from course_utils import pipeline
 
+        if self.architecture not in ("vgg11", "mini_xception"):
+            raise ValueError(f"data() builds the Fashion-MNIST pipeline of the image recipes; the {self.architecture} "
+                             f"recipe's notebook loads its own data ({NOTEBOOKS[self.architecture]}).")
         batch = self.batch_size if batch_size is None else _checks.positive_int(batch_size, "batch_size")
         return pipeline.fashion_mnist(self.n_train, batch_size=batch, augment=self.augment,
                                       max_shift=self.max_shift, seed=seed)
 
-    def model(self, name: str = "vgg11_fashion"):
-        """The recipe's VGG11 for 28×28×1 images and 10 classes: batch norm, 'same' poolings, the recipe's
-        width and dropout (weights drawn from Keras' current seed)."""
-        from course_utils import models
+    def model(self, name: str | None = None, **shape):
+        """The recipe's model (weights drawn from Keras' current seed).
 
-        return models.vgg11((28, 28, 1), num_classes=10, width=self.width, batch_norm=True,
-                            dropout=self.dropout, name=name)
+        Image recipes build the 28×28×1, 10-class network of notebooks 08 and 09 (VGG11 with batch norm, named
+        ``vgg11_fashion`` unless ``name`` says otherwise); ``fcn`` needs ``input_shape`` and ``num_classes``;
+        ``kim_cnn`` takes ``vocab_size`` (default: the recipe's ``max_tokens``) and its sequence length from the recipe.
+        """
+        from course_utils import models, text, timeseries
+
+        if self.architecture == "vgg11":
+            return models.vgg11((28, 28, 1), num_classes=10, width=self.width, batch_norm=True,
+                                dropout=self.dropout, name=name or "vgg11_fashion")
+        if self.architecture == "mini_xception":
+            return models.mini_xception((28, 28, 1), num_classes=10, width=self.width, dropout=self.dropout,
+                                        name=name or "mini_xception")
+        if self.architecture == "fcn":
+            if set(shape) != {"input_shape", "num_classes"}:
+                raise ValueError(f"the fcn recipe's model needs input_shape and num_classes, got {sorted(shape)}.")
+            return timeseries.fcn(shape["input_shape"], shape["num_classes"])
+        options = dict(self.options)
+        vocab_size = shape.pop("vocab_size", options["max_tokens"])
+        if shape:
+            raise ValueError(f"the kim_cnn recipe's model takes only vocab_size, got {sorted(shape)}.")
+        return text.kim_cnn(vocab_size, options["sequence_length"], widths=options["widths"],
+                            filters=options["filters"], embedding_dim=options["embedding_dim"])
 
 
+_IMAGE_DATA = {"ci": dict(n_train=20_000, augment=False, max_shift=0),
+               "lab": dict(n_train=None, augment=True, max_shift=0),
+               "full": dict(n_train=None, augment=True, max_shift=2)}
+
+# Test-accuracy floors: above the linear baselines (logistic regression: about 0.84 on Fashion-MNIST, Xiao et al.
+# 2017); lab targets: the accuracies benchmarks/ section 3 measures the time to.
 _RECIPES = {
-    "ci": dict(width=0.25, epochs=3, n_train=20_000, augment=False, max_shift=0, batch_size=128, dropout=0.2,
-               weight_decay=0.0),
-    "lab": dict(width=0.25, epochs=5, n_train=None, augment=True, max_shift=0, batch_size=128, dropout=0.2,
-                weight_decay=0.0),
-    "full": dict(width=0.5, epochs=30, n_train=None, augment=True, max_shift=2, batch_size=128, dropout=0.5,
-                 weight_decay=0.05),
+    "fcn": {
+        "common": dict(batch_size=16, learning_rate=1e-3, schedule="plateau", floor=0.85, target=0.95,
+                       dataset_targets={"GunPoint": 0.98, "ItalyPowerDemand": 0.95}),
+        "ci": dict(epochs=80, datasets=("GunPoint", "ItalyPowerDemand")),
+        "lab": dict(epochs=300, datasets=("GunPoint", "ItalyPowerDemand")),
+        "full": dict(epochs=2000, datasets=("GunPoint", "ItalyPowerDemand", "OSULeaf")),
+    },
+    "kim_cnn": {
+        "common": dict(batch_size=32, learning_rate=1e-3, early_stopping=2, floor=0.70, target=0.76,
+                       options={"max_tokens": 10_000, "sequence_length": 40, "widths": (3, 4, 5), "filters": 100,
+                                "embedding_dim": 64}),
+        "ci": dict(epochs=2), "lab": dict(epochs=8), "full": dict(epochs=15),
+    },
+    "vgg11": {
+        "common": dict(batch_size=128, learning_rate=2e-3, optimizer="adamw", schedule="cosine", target=0.92),
+        "ci": dict(width=0.25, epochs=3, dropout=0.2, weight_decay=0.0, floor=0.87, **_IMAGE_DATA["ci"]),
+        "lab": dict(width=0.25, epochs=5, dropout=0.2, weight_decay=0.0, floor=0.91, **_IMAGE_DATA["lab"]),
+        "full": dict(width=0.5, epochs=30, dropout=0.5, weight_decay=0.05, floor=0.93, **_IMAGE_DATA["full"]),
+    },
+    "mini_xception": {
+        "common": dict(batch_size=64, learning_rate=3e-3, optimizer="adamw", schedule="cosine", dropout=0.5,
+                       target=0.92),
+        "ci": dict(width=0.5, epochs=5, weight_decay=0.0, floor=0.87, **_IMAGE_DATA["ci"]),
+        "lab": dict(width=0.5, epochs=8, weight_decay=0.0, floor=0.91, **_IMAGE_DATA["lab"]),
+        "full": dict(width=1.0, epochs=30, weight_decay=0.05, floor=0.93, **_IMAGE_DATA["full"]),
+    },
 }
 
 
-def vgg11_recipe(profile) -> VGG11Recipe:
-    """The VGG11 recipe of a run profile.
-
-    Args:
-        profile: a :class:`course_utils.profile.Profile` (what ``cu.setup()`` returns) or its name.
-
-    Raises:
-        TypeError: if ``profile`` is neither a Profile nor a string.
-        ValueError: for a name that is not one of ``PROFILE_NAMES``.
-    """
+def _profile_name(profile) -> str:
     name = getattr(profile, "name", profile)
     if not isinstance(name, str):
         raise TypeError(f"profile must be a Profile (cu.setup()'s result) or one of {PROFILE_NAMES}, got "
                         f"{type(profile).__name__}.")
-    if name not in _RECIPES:
+    if name not in PROFILE_NAMES:
         raise ValueError(f"profile must be one of {PROFILE_NAMES}, got {name!r}.")
-    return VGG11Recipe(profile=name, **_RECIPES[name])
+    return name
+
+
+def get(model: str, profile) -> Recipe:
+    """The recipe of ``model`` (one of ``MODELS``) in a run profile.
+
+    Args:
+        model: ``"fcn"`` (notebook 01), ``"kim_cnn"`` (02), ``"vgg11"`` (08, 09) or ``"mini_xception"`` (09).
+        profile: a :class:`course_utils.profile.Profile` (what ``cu.setup()`` returns) or its name.
+
+    Raises:
+        TypeError: if ``profile`` is neither a Profile nor a string.
+        ValueError: for a model not in ``MODELS`` or a profile name not in ``PROFILE_NAMES``.
+    """
+    if model not in _RECIPES:
+        raise ValueError(f"model must be one of {MODELS}, got {model!r}.")
+    name = _profile_name(profile)
+    table = _RECIPES[model]
+    settings = {**table["common"], **table[name]}
+    settings["options"] = dict(settings.get("options", {}))
+    settings["dataset_targets"] = dict(settings.get("dataset_targets", {}))
+    return Recipe(architecture=model, profile=name, **settings)
+
+
+def vgg11_recipe(profile) -> Recipe:
+    """The VGG11 recipe of a run profile: ``get("vgg11", profile)``."""
+    return get("vgg11", profile)
+
+
+def with_settings(recipe: Recipe, **changes) -> Recipe:
+    """A copy of ``recipe`` with some settings changed (for a benchmark's variant or an exercise)."""
+    unknown = set(changes) - set(Recipe.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"unknown recipe settings {sorted(unknown)}; a recipe has {sorted(Recipe.__dataclass_fields__)}.")
+    return replace(recipe, **changes)
 
 
 @dataclass(frozen=True)

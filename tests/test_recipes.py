@@ -1,8 +1,14 @@
+import ast
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from course_utils import recipes
 from course_utils.profile import Profile
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_recipes_per_profile():
@@ -95,3 +101,142 @@ def test_logistic_regression_baseline_scales_uint8_pixels():
 def test_logistic_regression_baseline_rejects_bad_arguments(args, kwargs, error, match):
     with pytest.raises(error, match=match):
         recipes.logistic_regression_baseline(*args, **kwargs)
+
+
+# ------------------------------------------------------------------------------ every model's recipe
+@pytest.mark.parametrize("model", recipes.MODELS)
+def test_every_model_has_a_recipe_per_profile_that_grows_with_the_profile(model):
+    ci, lab, full = (recipes.get(model, name) for name in recipes.PROFILE_NAMES)
+    assert ci.epochs <= lab.epochs <= full.epochs and ci.floor <= lab.floor <= full.floor
+    assert all(r.architecture == model and r.profile == p for r, p in zip((ci, lab, full), recipes.PROFILE_NAMES))
+    for recipe in (ci, lab, full):
+        assert recipe.schedule in recipes.SCHEDULES and recipe.optimizer in ("adam", "adamw")
+        table = recipe.table()
+        assert f"epochs              {recipe.epochs}" in table and f"{recipe.floor:.2f}" in table
+
+
+def test_cosine_recipe_builds_the_schedule_of_its_formula():
+    import keras
+
+    recipe = recipes.get("mini_xception", "ci")
+    optimizer = recipe.make_optimizer(steps_per_epoch=10)
+    assert isinstance(optimizer, keras.optimizers.AdamW)
+    assert float(keras.ops.convert_to_numpy(optimizer.weight_decay)) == pytest.approx(recipe.weight_decay)
+    schedule = recipe.learning_rate_for(10)
+    steps = recipe.epochs * 10
+    for t in (0, steps // 3, steps):
+        expected = recipe.learning_rate / 2 * (1 + np.cos(np.pi * t / steps))
+        assert float(keras.ops.convert_to_numpy(schedule(t))) == pytest.approx(expected, rel=1e-5, abs=1e-9)
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        recipe.make_optimizer(0)
+
+
+def test_constant_recipes_and_their_callbacks():
+    import keras
+
+    fcn, kim = recipes.get("fcn", "lab"), recipes.get("kim_cnn", "lab")
+    assert isinstance(fcn.make_optimizer(5), keras.optimizers.Adam) and fcn.learning_rate_for(5) == fcn.learning_rate
+    (plateau,) = fcn.callbacks()
+    assert isinstance(plateau, keras.callbacks.ReduceLROnPlateau) and plateau.factor == 0.5 and plateau.monitor == "loss"
+    (stop,) = kim.callbacks()
+    assert isinstance(stop, keras.callbacks.EarlyStopping) and stop.patience == kim.early_stopping
+    assert stop.monitor == "val_accuracy" and stop.restore_best_weights
+    assert recipes.vgg11_recipe("lab").callbacks() == []
+
+
+def test_recipe_models_match_their_builders():
+    import keras
+
+    kim = recipes.get("kim_cnn", "ci")
+    keras.utils.set_random_seed(0)
+    o = kim.options
+    model = kim.model()
+    expected = (o["max_tokens"] * o["embedding_dim"] + sum(w * o["embedding_dim"] * o["filters"] + o["filters"]
+                                                            for w in o["widths"]) + len(o["widths"]) * o["filters"] + 1)
+    assert model.count_params() == expected and model.input_shape == (None, o["sequence_length"])
+    fcn = recipes.get("fcn", "ci").model(input_shape=(24, 1), num_classes=2)
+    assert fcn.output_shape == (None, 2)
+    with pytest.raises(ValueError, match="input_shape and num_classes"):
+        recipes.get("fcn", "ci").model()
+    xc = recipes.get("mini_xception", "ci").model()
+    assert xc.name == "mini_xception" and xc.output_shape == (None, 10)
+
+
+def test_targets_and_changed_settings():
+    fcn = recipes.get("fcn", "lab")
+    assert fcn.target_for("GunPoint") == 0.98 and fcn.target_for("ItalyPowerDemand") == 0.95
+    with pytest.raises(ValueError, match="OSULeaf"):
+        fcn.target_for("OSULeaf")
+    changed = recipes.with_settings(recipes.vgg11_recipe("lab"), epochs=2, batch_size=256)
+    assert (changed.epochs, changed.batch_size, changed.width) == (2, 256, recipes.vgg11_recipe("lab").width)
+    with pytest.raises(ValueError, match="unknown recipe settings"):
+        recipes.with_settings(changed, epoch=2)
+    with pytest.raises(ValueError, match="one of"):
+        recipes.get("resnet", "ci")
+    with pytest.raises(ValueError, match="loads its own data"):
+        fcn.data()
+
+
+# ---------------------------------------------------------- the notebooks train with their recipes
+TRAINING_CALLS = {"fit", "compile", "Adam", "AdamW", "SGD", "CosineDecay", "EarlyStopping", "ReduceLROnPlateau"}
+FREE_KEYWORDS = {"verbose", "log_every", "shuffle", "workers"}
+
+
+def _notebook_code(stem: str) -> ast.Module:
+    cells = json.loads((ROOT / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
+    return ast.parse("\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code"))
+
+
+def _call_name(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def _numbers(node: ast.AST) -> list:
+    return [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and type(n.value) in (int, float)]
+
+
+def _literal_settings(tree: ast.Module) -> list[str]:
+    """Numbers written into training calls: fit's epochs, an optimiser's learning rate, a schedule's steps."""
+    found = []
+    for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call) and _call_name(n) in TRAINING_CALLS):
+        args = [*call.args, *(k.value for k in call.keywords if k.arg not in FREE_KEYWORDS)]
+        found += [f"{_call_name(call)}(... {value} ...)" for arg in args for value in _numbers(arg)]
+    return found
+
+
+def _copied_settings(tree: ast.Module, recipe_name: str) -> list[str]:
+    """profile.pick(ci=a, lab=b, full=c) calls that restate a recipe setting instead of reading it."""
+    per_profile = [recipes.get(recipe_name, p) for p in recipes.PROFILE_NAMES]
+    settings = {f: tuple(getattr(r, f) for r in per_profile)
+                for f in ("epochs", "batch_size", "learning_rate", "n_train", "width", "dropout")}
+    copied = []
+    for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call) and _call_name(n) == "pick"):
+        try:
+            values = tuple(ast.literal_eval(k.value) for k in sorted(call.keywords, key=lambda k: ("ci", "lab", "full").index(k.arg)))
+        except (ValueError, TypeError):
+            continue
+        copied += [f"profile.pick{values} restates the {recipe_name} recipe's {f}" for f, v in settings.items() if values == v]
+    return copied
+
+
+@pytest.mark.parametrize("recipe_name", recipes.MODELS)
+def test_notebooks_train_with_their_recipes(recipe_name):
+    stem = recipes.NOTEBOOKS[recipe_name]
+    tree = _notebook_code(stem)
+    assert not _literal_settings(tree), (stem, _literal_settings(tree))
+    assert not _copied_settings(tree, recipe_name), (stem, _copied_settings(tree, recipe_name))
+    readers = [c for c in ast.walk(tree) if isinstance(c, ast.Call) and (
+        (_call_name(c) == "get" and c.args and getattr(c.args[0], "value", None) == recipe_name)
+        or (recipe_name == "vgg11" and _call_name(c) == "vgg11_recipe"))]
+    assert readers, f"{stem} never reads the {recipe_name} recipe"
+    epochs_from_recipe = [c for c in ast.walk(tree) if isinstance(c, ast.Call) and _call_name(c) == "fit"
+                          and any(k.arg == "epochs" and ".epochs" in ast.unparse(k.value) for k in c.keywords)]
+    assert epochs_from_recipe, f"{stem}: no fit(...) call takes its epochs from a recipe"
+
+
+def test_the_notebook_check_catches_settings_of_a_notebooks_own():
+    tree = ast.parse("epochs = profile.pick(ci=3, lab=5, full=30)\n"
+                     "model.compile(optimizer=keras.optimizers.Adam(1e-3))\nmodel.fit(x, y, epochs=4, verbose=0)")
+    assert sorted(_literal_settings(tree)) == ["Adam(... 0.001 ...)", "compile(... 0.001 ...)", "fit(... 4 ...)"]
+    assert _copied_settings(tree, "vgg11") == ["profile.pick(3, 5, 30) restates the vgg11 recipe's epochs"]
