@@ -289,6 +289,7 @@ def mini_xception(
     stem_strides: int = 2,
     dropout: float = 0.5,
     bn_momentum: float = 0.9,
+    residual: bool = True,
     name: str = "mini_xception",
 ):
     """A small Xception-style network for 28×28 or 32×32 images: Xception's entry flow, scaled down (in the
@@ -316,6 +317,8 @@ def mini_xception(
         stem_strides: stride of the first stem convolution (2 as in Xception; 1 keeps the full resolution).
         dropout: dropout rate before the classifier; 0 removes the layer.
         bn_momentum: momentum of the batch-norm moving statistics (0.9, as in :func:`vgg11`).
+        residual: ``False`` removes the shortcut connections (the 1×1 projections and the additions); every
+            other layer stays, with the same name.
         name: the model's name.
 
     Returns:
@@ -324,8 +327,8 @@ def mini_xception(
     Raises:
         ValueError: for a malformed or too small ``input_shape``, empty ``block_channels`` or
             ``stem_channels``, non-positive sizes, a ``num_classes`` that is not a positive integer, a
-            ``stem_strides`` other than the integers 1 and 2, a dropout or ``bn_momentum`` outside [0, 1), or an
-            empty ``name``.
+            ``stem_strides`` other than the integers 1 and 2, a dropout or ``bn_momentum`` outside [0, 1), a
+            ``residual`` that is not a bool, or an empty ``name``.
     """
     import keras
     from keras import layers
@@ -350,6 +353,7 @@ def mini_xception(
         _check_positive(channels, "each entry of block_channels")
     dropout = _check_rate(dropout, "dropout")
     bn_momentum = _check_rate(bn_momentum, "bn_momentum")
+    residual = _check_flag(residual, "residual")
     name = _check_name(name)
 
     inputs = keras.Input(shape=shape, name="image")
@@ -361,11 +365,12 @@ def mini_xception(
         x = layers.Activation("relu", name=f"stem_conv{s}_relu")(x)
     for b, channels in enumerate(blocks, start=1):
         filters = _scaled(channels, width)
-        residual = _shortcut(x, filters, f"block{b}_shortcut", bn_momentum)
+        shortcut = _shortcut(x, filters, f"block{b}_shortcut", bn_momentum) if residual else None
         x = _separable_bn(x, filters, f"block{b}_sepconv1", relu_first=False, momentum=bn_momentum)
         x = _separable_bn(x, filters, f"block{b}_sepconv2", momentum=bn_momentum)
         x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"block{b}_pool")(x)
-        x = layers.Add(name=f"block{b}_add")([x, residual])
+        if residual:
+            x = layers.Add(name=f"block{b}_add")([x, shortcut])
         x = layers.Activation("relu", name=f"block{b}_relu")(x)
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     if dropout > 0:

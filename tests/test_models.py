@@ -114,6 +114,34 @@ def test_mini_xception_stem_stride_keeps_the_parameters():
     assert full.count_params() == half.count_params()
 
 
+@pytest.mark.parametrize("input_shape, kwargs", [
+    ((28, 28, 1), {"width": 0.5}),
+    ((32, 32, 3), {"width": 0.25, "stem_channels": 32, "block_channels": (64, 128)}),
+])
+def test_mini_xception_without_shortcuts(input_shape, kwargs):
+    residual = models.mini_xception(input_shape, 10, **kwargs)
+    plain = models.mini_xception(input_shape, 10, residual=False, **kwargs)
+    assert not any(isinstance(layer, keras.layers.Add) for layer in plain.layers)
+    assert not any("shortcut" in layer.name for layer in plain.layers)
+    # The 1×1 projection of block b maps its input's channels c_in to c_out without a bias (c_in·c_out weights);
+    # its batch norm holds gamma, beta and the two moving statistics (4·c_out).
+    projections = 0
+    for layer in plain.layers:
+        if layer.name.endswith("_sepconv1"):
+            c_in, c_out = layer.input.shape[-1], layer.output.shape[-1]
+            projections += c_in * c_out + 4 * c_out
+    assert projections > 0
+    assert residual.count_params() - plain.count_params() == projections
+    plain_names = {layer.name for layer in plain.layers}
+    residual_names = {layer.name for layer in residual.layers}
+    assert plain_names <= residual_names
+    assert residual_names - plain_names == {n for n in residual_names if "shortcut" in n or n.endswith("_add")}
+    x = np.random.default_rng(0).random((2, *input_shape), dtype=np.float32)
+    out_plain = keras.ops.convert_to_numpy(plain(x, training=False))
+    assert out_plain.shape == keras.ops.convert_to_numpy(residual(x, training=False)).shape == (2, 10)
+    np.testing.assert_allclose(out_plain.sum(axis=1), 1.0, rtol=1e-5)
+
+
 @pytest.mark.parametrize("kwargs, match", [
     ({"input_shape": (28, 28)}, "input_shape"),
     ({"input_shape": (28, 28, 0)}, "input_shape"),
@@ -148,6 +176,8 @@ def test_xception_rejects_bad_arguments(kwargs, match):
     ({"stem_strides": 3}, "stem_strides"),
     ({"dropout": -0.1}, "dropout"),
     ({"num_classes": "10"}, "num_classes"),
+    ({"residual": 1}, "residual"),
+    ({"residual": "no"}, "residual"),
 ])
 def test_mini_xception_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
