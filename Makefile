@@ -30,7 +30,9 @@ BACKEND_STAMP := $(if $(filter tensorflow,$(KERAS_BACKEND)),,$(VENV)/.installed-
 # batch-norm kernel in tests/test_layers.py, tooling) run on TensorFlow.
 BACKEND_TESTS := tests/test_environment.py tests/test_profile.py tests/test_models.py tests/test_training.py \
   tests/test_timeseries.py tests/test_text.py tests/test_complexity.py tests/test_distributed.py
-BACKEND_SUITE = COURSE_PROFILE=ci $(BIN)/python -m pytest notebooks $(BACKEND_TESTS) $(PYTEST_ARGS)
+# The notebooks that run on JAX or PyTorch (all of them unless told otherwise; .ci/run names a shorter list).
+BACKEND_NOTEBOOKS ?= notebooks
+BACKEND_SUITE = COURSE_PROFILE=ci $(BIN)/python -m pytest $(BACKEND_NOTEBOOKS) $(BACKEND_TESTS) $(PYTEST_ARGS)
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
