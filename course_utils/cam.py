@@ -1,10 +1,33 @@
-"""Class activation maps of image classifiers that end in global average pooling and a Dense layer
-(Zhou et al. 2016): ``M_c(i, j) = sum_k w[k, c] A_k(i, j)``, whose mean over ``(i, j)`` plus the bias ``b_c``
-is the logit of class ``c``. No gradients are needed, so the same code runs on every Keras backend."""
+"""Class activation maps of classifiers that end in global average pooling and a Dense layer (Zhou et al. 2016):
+``M_c(i, j) = sum_k w[k, c] A_k(i, j)`` for images (``M_c(t)`` for series), whose mean over the positions plus
+the bias ``b_c`` is the logit of class ``c``. No gradients are needed, so the same code runs on every Keras
+backend. Notebook 09 uses it for images; :func:`course_utils.timeseries.class_activation_map` for series."""
 
 from __future__ import annotations
 
 import numpy as np
+
+
+def maps_from_features(features: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """The class activation maps ``sum_k kernel[k, c] features[..., k]`` of every class, in float64.
+
+    Args:
+        features: the last feature maps ``(batch, positions..., K)`` (one or two position axes).
+        kernel: the final Dense layer's weights ``(K, classes)``.
+
+    Returns:
+        ``(batch, positions..., classes)``.
+
+    Raises:
+        ValueError: if ``features`` has no position axis, or ``kernel`` does not take ``K`` inputs.
+    """
+    features, kernel = np.asarray(features, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
+    if features.ndim < 3:
+        raise ValueError(f"features must be (batch, positions..., K) maps, got shape {features.shape}.")
+    if kernel.ndim != 2 or kernel.shape[0] != features.shape[-1]:
+        raise ValueError(f"the Dense kernel has shape {kernel.shape}, which does not take the "
+                         f"{features.shape[-1]} feature maps.")
+    return features @ kernel
 
 
 def class_activation_maps(model, x: np.ndarray, feature_layer: str, dense_layer: str = "predictions"
@@ -46,10 +69,7 @@ def class_activation_maps(model, x: np.ndarray, feature_layer: str, dense_layer:
                           dtype=np.float64)
     if features.ndim != 4:
         raise ValueError(f"layer {feature_layer!r} must output (batch, h, w, K) maps, got shape {features.shape}.")
-    if kernel.ndim != 2 or kernel.shape[0] != features.shape[-1]:
-        raise ValueError(f"the kernel of {dense_layer!r} has shape {kernel.shape}, which does not take the "
-                         f"{features.shape[-1]} feature maps of {feature_layer!r}.")
-    maps = np.einsum("bijk,kc->bijc", features, kernel)
+    maps = maps_from_features(features, kernel)
     logits = maps.mean(axis=(1, 2)) + bias
     return maps, logits
 

@@ -238,4 +238,6 @@ def class_activation_map(model, x: np.ndarray, class_index: int | Sequence[int] 
         classes = np.broadcast_to(classes, (len(x),))
         if classes.dtype.kind not in "iu" or classes.min() < 0 or classes.max() >= weights.shape[1]:
             raise ValueError(f"class_index must be integers in 0..{weights.shape[1] - 1}, got {class_index!r}.")
-    return np.einsum("btm,mb->bt", maps, weights[:, classes])
+    from course_utils.cam import maps_from_features
+
+    return maps_from_features(maps, weights)[np.arange(len(x)), :, classes]

@@ -50,3 +50,15 @@ def test_errors():
         cam.class_activation_maps(model, x, model.layers[2].name)
     with pytest.raises(ValueError):
         cam.softmax(np.float64(1.0))
+
+
+def test_maps_from_features_is_the_weighted_sum_of_the_maps():
+    rng = np.random.default_rng(0)
+    features, kernel = rng.normal(size=(2, 5, 3)), rng.normal(size=(3, 4))   # series: (batch, length, K)
+    expected = np.stack([[[sum(features[b, t, k] * kernel[k, c] for k in range(3)) for c in range(4)]
+                          for t in range(5)] for b in range(2)])
+    np.testing.assert_allclose(cam.maps_from_features(features, kernel), expected)
+    with pytest.raises(ValueError, match="does not take"):
+        cam.maps_from_features(features, kernel[:2])
+    with pytest.raises(ValueError, match="positions"):
+        cam.maps_from_features(features[:, 0], kernel)
