@@ -299,6 +299,92 @@ def _draw_grid(ax, values: np.ndarray, pad: int, fontsize: float = 8) -> None:
     ax.set_yticks([])
 
 
+def plot_kernel_positions(x: np.ndarray, kernel: np.ndarray, positions: Sequence[int], t: np.ndarray | None = None,
+                          flip: bool = True, context: int = 6, title: str | None = None, xlabel: str = "t",
+                          ylabel: str = ""):
+    """A 1-D kernel at several positions along a series, with the products that make each output.
+
+    One panel per position (top row): the series around it, the window of the kernel's span shaded, each sample
+    in the window marked with the weight it is multiplied by, and the panel's title the output,
+    ``s(t) = sum of the products = value``. The bottom panel shows the whole series and the whole output
+    (``'same'`` padding: zeros beyond both ends, as :func:`course_utils.ops.conv1d`), with the outputs drawn above
+    marked.
+
+    Args:
+        x: the series, ``(n,)``; kernel: the weights ``k(-a) .. k(a)``, of odd span ``K = 2a + 1``.
+        positions: output indices ``0 <= p < n`` to draw (each reads samples ``p - a .. p + a``).
+        t: the time axis (default ``0 .. n-1``), e.g. years; its values label the panels.
+        flip: ``True`` for convolution (the kernel reversed as it slides, ``np.convolve``), ``False`` for the
+            cross-correlation that ``keras.layers.Conv1D`` computes.
+        context: samples drawn on each side of the window in the top panels.
+        title, xlabel, ylabel: the figure's title and the axes' names.
+
+    Each shaded window is a patch with ``gid == "window p"``.
+
+    Raises:
+        TypeError: for arrays that are not numbers, or positions, context or flip of the wrong type.
+        ValueError: for a series or kernel that is not a non-empty 1-D array, an even span, no positions or one
+            outside the series, or a time axis of another shape than the series.
+    """
+    x, kernel = _numbers(x, "x", 1), _numbers(kernel, "kernel", 1)
+    if len(kernel) % 2 == 0:
+        raise ValueError(f"kernel must have an odd span (indices -a .. a), got span {len(kernel)}.")
+    if not isinstance(flip, (bool, np.bool_)):
+        raise TypeError(f"flip must be True (convolution) or False (cross-correlation), got {flip!r}.")
+    context = non_negative_int(context, "context")
+    positions = [non_negative_int(p, "each position") for p in np.atleast_1d(positions).tolist()] \
+        if not isinstance(positions, (int, np.integer)) else [non_negative_int(positions, "positions")]
+    if not positions:
+        raise ValueError("positions is empty; give at least one output index, e.g. [10, 20].")
+    n, a = len(x), len(kernel) // 2
+    for p in positions:
+        if p >= n:
+            raise ValueError(f"position {p} lies outside the series of {n} samples (0 .. {n - 1}).")
+    t = np.arange(n, dtype=float) if t is None else _numbers(t, "t", 1)
+    if t.shape != x.shape:
+        raise ValueError(f"t has shape {t.shape}, the series {x.shape}; give one time value per sample.")
+    weights = kernel[::-1] if flip else kernel          # the weights as they slide, left to right
+    padded = np.pad(x, a)
+    output = np.array([padded[i:i + len(kernel)] @ weights for i in range(n)])
+    step = float(t[1] - t[0]) if n > 1 else 1.0
+    fig = plt.figure(figsize=(max(9.0, 3.2 * len(positions)), 5.6))
+    grid = fig.add_gridspec(2, len(positions), height_ratios=[1.2, 1])
+    colours = plt.cm.tab10(np.arange(len(positions)) % 10)
+    for col, (p, colour) in enumerate(zip(positions, colours)):
+        ax = fig.add_subplot(grid[0, col])
+        lo, hi = max(0, p - a - context), min(n, p + a + context + 1)
+        ax.plot(t[lo:hi], x[lo:hi], "o-", color="0.4", ms=3, lw=1)
+        ax.add_patch(plt.Rectangle((t[p] - (a + 0.5) * step, float(np.min(x[lo:hi]))), (2 * a + 1) * step,
+                                   float(np.ptp(x[lo:hi])) or 1.0, facecolor=colour, alpha=0.25, edgecolor=colour,
+                                   gid=f"window {p}"))
+        window = padded[p:p + len(kernel)]
+        for j, (value, weight) in enumerate(zip(window, weights)):
+            i = p - a + j
+            if 0 <= i < n:
+                ax.annotate(f"×{weight:.3g}", (t[i], value), xytext=(0, 7), textcoords="offset points",
+                            ha="center", fontsize=7, color=colour)
+        terms = " + ".join(f"{v:.3g}·{w:.3g}" if w >= 0 else f"{v:.3g}·({w:.3g})" for v, w in zip(window, weights))
+        if len(terms) > 60:
+            terms = f"{terms[:57]}…"
+        ax.set_title(f"s({t[p]:g}) = {output[p]:.4g}\n{terms}", fontsize=8)
+        ax.set_xlabel(xlabel, fontsize=8)
+        if col == 0 and ylabel:
+            ax.set_ylabel(ylabel, fontsize=8)
+        ax.tick_params(labelsize=7)
+    bottom = fig.add_subplot(grid[1, :])
+    bottom.plot(t, x, color="0.6", lw=1, label="series x")
+    bottom.plot(t, output, color="black", lw=1.2, label="output s = " + ("x * k (convolution)" if flip else
+                                                                          "cross-correlation of x with k"))
+    for p, colour in zip(positions, colours):
+        bottom.plot([t[p]], [output[p]], "o", color=colour, ms=7, mec="black")
+    bottom.set_xlabel(xlabel)
+    bottom.legend(fontsize=8, loc="upper left")
+    fig.suptitle(title or f"A kernel of span {len(kernel)} at {len(positions)} positions: each output is the sum "
+                 "of weight × sample over its window", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def plot_output_windows(image: np.ndarray, kernel: np.ndarray, stride: int = 1, padding: int = 0,
                         title: str | None = None):
     """One panel per output cell of a 2-D cross-correlation (what ``Conv2D`` computes): the input with the

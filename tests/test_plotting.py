@@ -235,3 +235,41 @@ def test_window_figures_refuse_bad_shapes():
         plotting.plot_connections(5, 2)
     with pytest.raises(TypeError, match="stride"):
         plotting.plot_windows_2d(4, 3, stride=1.5)
+
+
+def test_kernel_positions_titles_are_the_convolution_and_windows_cover_the_span():
+    rng = np.random.default_rng(3)
+    x, kernel = rng.normal(size=30), np.array([0.5, 2.0, -1.0, 0.25, 3.0])
+    years = 1700 + np.arange(30)
+    for flip, reference in ((True, np.convolve(x, kernel, "same")), (False, np.correlate(x, kernel, "same"))):
+        positions = [0, 7, 29]   # both ends read the zero padding
+        fig = plotting.plot_kernel_positions(x, kernel, positions, t=years, flip=flip)
+        drawn = [float(ax.get_title().split("=")[1].split("\n")[0]) for ax in fig.axes[:3]]
+        np.testing.assert_allclose(drawn, reference[positions], rtol=1e-3)
+        windows = {p.get_gid(): p for ax in fig.axes[:3] for p in ax.patches if (p.get_gid() or "").startswith("window")}
+        assert set(windows) == {f"window {p}" for p in positions}
+        for p in positions:
+            patch = windows[f"window {p}"]
+            assert patch.get_x() == pytest.approx(years[p] - 2.5) and patch.get_width() == pytest.approx(5.0)
+        bottom = fig.axes[3].lines[1]   # the whole output
+        np.testing.assert_allclose(bottom.get_ydata(), reference, atol=1e-12)
+        plt.close(fig)
+    fig = plotting.plot_kernel_positions(x, kernel, 7)   # one position, default time axis
+    weights = {t.get_text() for t in fig.axes[0].texts}
+    assert weights == {f"×{w:.3g}" for w in kernel}
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"kernel": np.ones(4)}, ValueError, "odd span"),
+    ({"positions": []}, ValueError, "positions is empty"),
+    ({"positions": [10]}, ValueError, "outside the series of 10"),
+    ({"positions": [1.5]}, TypeError, "position"),
+    ({"t": np.arange(9)}, ValueError, "t has shape"),
+    ({"x": np.zeros((2, 5))}, ValueError, "non-empty 1-D"),
+    ({"flip": "yes"}, TypeError, "flip"),
+])
+def test_kernel_positions_rejects_bad_input(kwargs, error, match):
+    args = {"x": np.arange(10.0), "kernel": np.ones(3), "positions": [2], **kwargs}
+    with pytest.raises(error, match=match):
+        plotting.plot_kernel_positions(**args)
