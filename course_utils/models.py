@@ -102,6 +102,7 @@ def vgg11(
     classifier_units: int | None = None,
     dropout: float = 0.5,
     bn_momentum: float = 0.9,
+    blocks: int = 5,
     name: str = "vgg11",
 ):
     """VGG11, configuration A of Simonyan & Zisserman (2015): eight 3×3 convolutions, five max poolings,
@@ -128,6 +129,10 @@ def vgg11(
         dropout: dropout rate after ``fc1`` and ``fc2`` (0.5 in the paper); 0 removes the layers.
         bn_momentum: momentum of the batch-norm moving statistics. 0.9 (PyTorch's default) rather than Keras'
             0.99, so that the statistics used at evaluation catch up within a few hundred training steps.
+        blocks: how many of the five convolution blocks to keep, from the first (5: VGG11; 1: one convolution
+            and one pooling). Fewer blocks make a shallower VGG-style network for a depth comparison; the
+            classifier then receives the larger feature map of the last block kept, and ``classifier_units=None``
+            sizes it from that block's channels.
         name: the model's name.
 
     Returns:
@@ -137,7 +142,7 @@ def vgg11(
     Raises:
         ValueError: for a malformed ``input_shape``, a ``num_classes`` or ``classifier_units`` that is not a
             positive integer, a non-positive ``width``, a dropout or ``bn_momentum`` outside [0, 1), a
-            ``batch_norm`` that is not a bool, or an empty ``name``.
+            ``batch_norm`` that is not a bool, a ``blocks`` outside 1–5, or an empty ``name``.
     """
     import keras
     from keras import layers
@@ -145,6 +150,10 @@ def vgg11(
     from course_utils.layers import FusedBatchNormalization
 
     shape = _check_input_shape(input_shape, 1, "vgg11")
+    if not _is_int(blocks) or not 1 <= blocks <= len(VGG11_BLOCKS):
+        raise ValueError(f"blocks must be an integer from 1 to {len(VGG11_BLOCKS)} (how many of VGG11's convolution "
+                         f"blocks to keep), got {blocks!r}.")
+    kept = VGG11_BLOCKS[:int(blocks)]
     num_classes = _check_count(num_classes, "num_classes")
     _check_positive(width, "width")
     if classifier_units is not None:
@@ -154,12 +163,12 @@ def vgg11(
     batch_norm = _check_flag(batch_norm, "batch_norm")
     name = _check_name(name)
     if classifier_units is None:
-        base = 4096 if min(shape[:2]) >= LARGE_INPUT else VGG11_BLOCKS[-1][-1]
+        base = 4096 if min(shape[:2]) >= LARGE_INPUT else kept[-1][-1]
         classifier_units = _scaled(base, width)
 
     inputs = keras.Input(shape=shape, name="image")
     x = inputs
-    for b, block in enumerate(VGG11_BLOCKS, start=1):
+    for b, block in enumerate(kept, start=1):
         for c, channels in enumerate(block, start=1):
             prefix = f"block{b}_conv{c}"
             x = layers.Conv2D(_scaled(channels, width), 3, padding="same", use_bias=not batch_norm,
@@ -376,4 +385,58 @@ def mini_xception(
     if dropout > 0:
         x = layers.Dropout(dropout, name="dropout")(x)
     outputs = layers.Dense(int(num_classes), activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def conv_stack(
+    input_shape: Sequence[int] = (28, 28, 1),
+    num_classes: int = 10,
+    depth: int = 20,
+    filters: int = 16,
+    residual: bool = False,
+    name: str | None = None,
+):
+    """A deep stack of 3×3 convolutions without batch normalisation, plain or with identity shortcuts: the
+    comparison of He et al. (2016, figure 1 and section 4.2) at a size a CPU trains in seconds.
+
+    A stride-2 stem convolution (``filters`` channels, ReLU) halves the image; ``depth`` 3×3 convolutions of
+    ``filters`` channels, 'same' padding, follow in pairs. Plain, each pair is ``relu(conv(relu(conv(x))))``;
+    with ``residual=True`` it is ``relu(x + conv(relu(conv(x))))`` — the same layers and weights, plus the
+    identity (no projection is needed, since the shape never changes). Global average pooling and a softmax
+    layer close it. The two variants have exactly the same parameters.
+
+    Args:
+        input_shape: ``(height, width, channels)``, at least 2×2.
+        num_classes: size of the softmax output.
+        depth: the number of 3×3 convolutions after the stem, a positive even number (one shortcut per pair).
+        filters: channels of every convolution.
+        residual: add the identity shortcut around each pair.
+        name: the model's name (default ``plain_<depth>`` or ``residual_<depth>``).
+
+    Raises:
+        ValueError: for a malformed ``input_shape``, a ``num_classes`` or ``filters`` that is not a positive
+            integer, a ``depth`` that is not a positive even integer, a ``residual`` that is not a bool, or an
+            empty ``name``.
+    """
+    import keras
+    from keras import layers
+
+    shape = _check_input_shape(input_shape, 2, "conv_stack")
+    num_classes = _check_count(num_classes, "num_classes")
+    filters = _check_count(filters, "filters")
+    if not _is_int(depth) or depth < 2 or depth % 2:
+        raise ValueError(f"depth must be a positive even integer (the convolutions come in pairs), got {depth!r}.")
+    residual = _check_flag(residual, "residual")
+    name = _check_name(name if name is not None else f"{'residual' if residual else 'plain'}_{int(depth)}")
+
+    inputs = keras.Input(shape=shape, name="image")
+    x = layers.Conv2D(filters, 3, strides=2, padding="same", activation="relu", name="stem")(inputs)
+    for pair in range(1, int(depth) // 2 + 1):
+        y = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"pair{pair}_conv1")(x)
+        y = layers.Conv2D(filters, 3, padding="same", name=f"pair{pair}_conv2")(y)
+        if residual:
+            y = layers.Add(name=f"pair{pair}_add")([y, x])
+        x = layers.Activation("relu", name=f"pair{pair}_relu")(y)
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="predictions")(x)
     return keras.Model(inputs, outputs, name=name)

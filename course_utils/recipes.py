@@ -23,9 +23,17 @@ import numpy as np
 from course_utils import _checks
 
 PROFILE_NAMES = ("ci", "lab", "full")
-MODELS = ("fcn", "kim_cnn", "vgg11", "mini_xception")
+MODELS = ("fcn", "kim_cnn", "vgg11", "vgg11_ablation", "mini_xception", "conv_stack")
 NOTEBOOKS = {"fcn": "01_conv1d_time_series", "kim_cnn": "02_conv1d_text", "vgg11": "08_vgg11",
-             "mini_xception": "09_xception"}
+             "vgg11_ablation": "08_vgg11", "mini_xception": "09_xception", "conv_stack": "09_xception"}
+#: The recipes of networks with a channel multiplier ``width`` and a dropout rate.
+WIDTH_MODELS = ("vgg11", "vgg11_ablation", "mini_xception")
+#: The recipes that train on Fashion-MNIST images (the others load their own data).
+IMAGE_MODELS = WIDTH_MODELS + ("conv_stack",)
+#: The ablations' recipes: scored on the validation split only (their floor is a validation accuracy).
+ABLATIONS = ("vgg11_ablation", "conv_stack")
+#: What a ``vgg11_ablation`` model may vary: batch normalisation on or off, and how many of VGG11's blocks it keeps.
+ABLATION_VARIANTS = ("batch_norm", "blocks")
 SCHEDULES = {"constant": "constant", "cosine": "cosine decay to 0 over the run",
              "plateau": "halved when the training loss stalls for 50 epochs, down to 1e-4, as in Wang et al. 2017"}
 
@@ -51,7 +59,7 @@ class Recipe:
         early_stopping: patience in epochs of early stopping on validation accuracy, best weights restored
             (None: no early stopping).
         datasets: the data sets trained on, where a notebook trains one model per data set.
-        floor: the test accuracy the notebook asserts in this profile.
+        floor: the test accuracy the notebook asserts in this profile (the validation accuracy, for the ablations).
         target: the accuracy the lab profile aims at (benchmarks/ measures the time to it).
         options: fixed keyword arguments of the model's builder.
     """
@@ -92,7 +100,7 @@ class Recipe:
 
     def describe(self) -> str:
         """One line with every setting, for the notebook's output."""
-        if self.architecture in ("vgg11", "mini_xception"):
+        if self.architecture in WIDTH_MODELS:
             return (f"{self.profile}: width {self.width}, {self.epochs} epochs, batch {self.batch_size}, dropout {self.dropout}, "
                     f"learning rate {self.learning_rate:g}, weight decay {self.weight_decay:g}, "
                     f"training samples: {self.n_train or 'all 54,000'}, augmentation: {self.augmentation}")
@@ -110,16 +118,18 @@ class Recipe:
                 ("learning rate", f"{self.learning_rate:g}"), ("schedule", SCHEDULES[self.schedule])]
         if self.optimizer == "adamw":
             rows.append(("weight decay", f"{self.weight_decay:g}"))
-        if self.architecture in ("vgg11", "mini_xception"):
-            rows += [("width", self.width), ("dropout", self.dropout),
-                     ("training samples", self.n_train or "all 54,000"), ("augmentation", self.augmentation)]
+        if self.architecture in WIDTH_MODELS:
+            rows += [("width", self.width), ("dropout", self.dropout)]
+        if self.architecture in IMAGE_MODELS:
+            rows += [("training samples", self.n_train or "all 54,000"), ("augmentation", self.augmentation)]
         if self.early_stopping:
             rows.append(("early stopping", f"patience {self.early_stopping} on validation accuracy"))
         if self.datasets:
             rows.append(("data sets", ", ".join(self.datasets)))
-        rows.append(("test accuracy floor", f"{self.floor:.2f}"))
+        scored_on = "validation" if self.architecture in ABLATIONS else "test"   # ablations never see the test set
+        rows.append((f"{scored_on} accuracy floor", f"{self.floor:.2f}"))
         rows += [(key.replace("_", " "), value) for key, value in self.options.items()]
-        return "\n".join(f"{key:<20s}{value}" for key, value in rows)
+        return "\n".join(f"{key:<26s}{value}" for key, value in rows)
 
     @property
     def optimizer_name(self) -> str:
@@ -165,7 +175,7 @@ class Recipe:
         """
         from course_utils import pipeline
 
-        if self.architecture not in ("vgg11", "mini_xception"):
+        if self.architecture not in IMAGE_MODELS:
             raise ValueError(f"data() builds the Fashion-MNIST pipeline of the image recipes; the {self.architecture} "
                              f"recipe's notebook loads its own data ({NOTEBOOKS[self.architecture]}).")
         batch = self.batch_size if batch_size is None else _checks.positive_int(batch_size, "batch_size")
@@ -177,9 +187,26 @@ class Recipe:
 
         Image recipes build the 28×28×1, 10-class network of notebooks 08 and 09 (VGG11 with batch norm, named
         ``vgg11_fashion`` unless ``name`` says otherwise); ``fcn`` needs ``input_shape`` and ``num_classes``;
-        ``kim_cnn`` takes ``vocab_size`` (default: the recipe's ``max_tokens``) and its sequence length from the recipe.
+        ``kim_cnn`` takes ``vocab_size`` (default: the recipe's ``max_tokens``) and its sequence length from the recipe;
+        ``vgg11_ablation`` builds notebook 08's VGG-style variants, ``batch_norm`` (default True) and ``blocks`` (1–5,
+        default 5) given, with a classifier of the recipe's fixed width so that only the named setting changes;
+        ``conv_stack`` builds notebook 09's deep stack, plain or with ``residual=True``.
         """
         from course_utils import models, text, timeseries
+
+        if self.architecture == "conv_stack":
+            if set(shape) - {"residual"}:
+                raise ValueError(f"a conv_stack model varies only residual, got {sorted(set(shape) - {'residual'})}.")
+            return models.conv_stack((28, 28, 1), num_classes=10, depth=self.options["depth"],
+                                     filters=self.options["filters"], residual=shape.get("residual", False), name=name)
+        if self.architecture == "vgg11_ablation":
+            unknown = set(shape) - set(ABLATION_VARIANTS)
+            if unknown:
+                raise ValueError(f"an ablation model varies only {ABLATION_VARIANTS}, got {sorted(unknown)}.")
+            variant = {"batch_norm": True, "blocks": 5, **shape}
+            label = f"vgg_{variant['blocks']}blocks" + ("" if variant["batch_norm"] else "_no_bn")
+            return models.vgg11((28, 28, 1), num_classes=10, width=self.width, dropout=self.dropout,
+                                classifier_units=self.options["classifier_units"], name=name or label, **variant)
 
         if self.architecture == "vgg11":
             return models.vgg11((28, 28, 1), num_classes=10, width=self.width, batch_norm=True,
@@ -224,6 +251,26 @@ _RECIPES = {
         "ci": dict(width=0.25, epochs=3, dropout=0.2, weight_decay=0.0, floor=0.87, **_IMAGE_DATA["ci"]),
         "lab": dict(width=0.25, epochs=5, dropout=0.2, weight_decay=0.0, floor=0.91, **_IMAGE_DATA["lab"]),
         "full": dict(width=0.5, epochs=30, dropout=0.5, weight_decay=0.05, floor=0.93, **_IMAGE_DATA["full"]),
+    },
+    # Notebook 08's ablations (batch norm on and off; one to five blocks): the VGG11 recipe's optimiser and schedule
+    # on a subset, with the full profile's flips and shifts, and one classifier width (128, the lab VGG11's) for
+    # every depth. The floor is the validation accuracy the five-block network with batch norm must reach.
+    "vgg11_ablation": {
+        "common": dict(batch_size=128, learning_rate=2e-3, optimizer="adamw", schedule="cosine", width=0.25,
+                       dropout=0.2, weight_decay=0.0, augment=True, max_shift=2, options={"classifier_units": 128}),
+        "ci": dict(epochs=3, n_train=8_000, floor=0.78),
+        "lab": dict(epochs=3, n_train=20_000, floor=0.85),
+        "full": dict(epochs=10, n_train=None, floor=0.89),
+    },
+    # Notebook 09's residual ablation: a 30-layer stack of 3×3 convolutions without batch norm, plain and with
+    # identity shortcuts (models.conv_stack), Adam at a constant rate; the floor is the residual stack's validation
+    # accuracy.
+    "conv_stack": {
+        "common": dict(batch_size=64, learning_rate=1e-3, augment=True, max_shift=2,
+                       options={"depth": 30, "filters": 16}),
+        "ci": dict(epochs=3, n_train=5_000, floor=0.55),
+        "lab": dict(epochs=3, n_train=10_000, floor=0.60),
+        "full": dict(epochs=5, n_train=None, floor=0.70),
     },
     "mini_xception": {
         "common": dict(batch_size=64, learning_rate=3e-3, optimizer="adamw", schedule="cosine", dropout=0.5,

@@ -149,6 +149,10 @@ def test_mini_xception_without_shortcuts(input_shape, kwargs):
     ({"width": -1}, "width"),
     ({"classifier_units": 0}, "classifier_units"),
     ({"dropout": 1.0}, "dropout"),
+    ({"blocks": 0}, "blocks"),
+    ({"blocks": 6}, "blocks"),
+    ({"blocks": 2.0}, "blocks"),
+    ({"blocks": True}, "blocks"),
 ])
 def test_vgg11_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -220,3 +224,64 @@ def test_mini_xception_takes_one_block_as_an_int():
     stem = 9 * 3 * 16 + 4 * 16
     block = (16 * 32 + 4 * 32) + (9 * 16 + 16 * 32 + 4 * 32) + (9 * 32 + 32 * 32 + 4 * 32)
     assert model.count_params() == stem + block + 32 * 10 + 10
+
+
+@pytest.mark.parametrize("blocks", [1, 2, 3, 4, 5])
+def test_vgg11_blocks_keeps_the_first_blocks_with_hand_counted_parameters(blocks):
+    """A depth-``blocks`` VGG-style network: the first blocks of configuration A, counted by hand."""
+    width, side = 0.25, 28
+    model = models.vgg11((side, side, 1), num_classes=10, width=width, batch_norm=True, blocks=blocks)
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    layout = [c for block in models.VGG11_BLOCKS[:blocks] for c in block]
+    assert [c.filters for c in convs] == [max(1, round(c * width)) for c in layout]
+    assert [layer.name for layer in model.layers if layer.name.endswith("_pool")] == [
+        f"block{b}_pool" for b in range(1, blocks + 1)]
+    last = -(-side // 2 ** blocks)   # 'same' pooling: ceil(28 / 2^b)
+    channels = convs[-1].filters
+    assert model.get_layer("flatten").output.shape[1:] == (last * last * channels,)
+    # by hand: 3x3 kernels without bias plus BN's 4 per channel, then fc1, fc2 (as wide as the last block), softmax
+    conv_params, previous = 0, 1
+    for filters in (c.filters for c in convs):
+        conv_params += 9 * previous * filters + 4 * filters
+        previous = filters
+    units = channels
+    dense = (last * last * channels * units + units) + (units * units + units) + (units * 10 + 10)
+    assert model.count_params() == conv_params + dense
+    if blocks == 5:   # the default layout, unchanged
+        assert model.count_params() == models.vgg11((side, side, 1), num_classes=10, width=width,
+                                                    batch_norm=True).count_params()
+
+
+def test_conv_stack_plain_and_residual_share_their_layers_and_count():
+    """The two variants of the residual ablation: the same weights by hand count, shortcuts only in one."""
+    depth, filters = 6, 8
+    plain = models.conv_stack((12, 12, 1), num_classes=3, depth=depth, filters=filters)
+    residual = models.conv_stack((12, 12, 1), num_classes=3, depth=depth, filters=filters, residual=True)
+    by_hand = (9 * 1 * filters + filters) + depth * (9 * filters * filters + filters) + (filters * 3 + 3)
+    assert plain.count_params() == residual.count_params() == by_hand
+    assert (plain.name, residual.name) == ("plain_6", "residual_6")
+    assert sum(isinstance(layer, keras.layers.Add) for layer in residual.layers) == depth // 2
+    assert not any(isinstance(layer, keras.layers.Add) for layer in plain.layers)
+    assert residual.get_layer("pair1_relu").output.shape[1:] == (6, 6, filters)   # the stride-2 stem halves 12
+
+
+def test_conv_stack_residual_pair_is_relu_of_input_plus_branch():
+    """With the pair's second convolution zeroed, a residual pair returns relu(x) = x for x >= 0, a plain one 0."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, size=(2, 8, 8, 1)).astype("float32")
+    for residual in (False, True):
+        model = models.conv_stack((8, 8, 1), num_classes=2, depth=2, filters=4, residual=residual)
+        conv2 = model.get_layer("pair1_conv2")
+        conv2.set_weights([np.zeros_like(w) for w in conv2.get_weights()])
+        probe = keras.Model(model.input, [model.get_layer("stem").output, model.get_layer("pair1_relu").output])
+        stem, out = (keras.ops.convert_to_numpy(t) for t in probe(x))
+        np.testing.assert_allclose(out, stem if residual else np.zeros_like(stem), atol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"depth": 3}, "even"), ({"depth": 0}, "even"), ({"depth": 2.0}, "even"), ({"filters": 0}, "filters"),
+    ({"residual": 1}, "residual"), ({"num_classes": 0}, "num_classes"), ({"input_shape": (1, 28, 1)}, "at least 2×2"),
+])
+def test_conv_stack_rejects_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        models.conv_stack(**kwargs)

@@ -112,7 +112,7 @@ def test_every_model_has_a_recipe_per_profile_that_grows_with_the_profile(model)
     for recipe in (ci, lab, full):
         assert recipe.schedule in recipes.SCHEDULES and recipe.optimizer in ("adam", "adamw")
         table = recipe.table()
-        assert f"epochs              {recipe.epochs}" in table and f"{recipe.floor:.2f}" in table
+        assert f"{'epochs':<26s}{recipe.epochs}" in table and f"{recipe.floor:.2f}" in table
 
 
 def test_cosine_recipe_builds_the_schedule_of_its_formula():
@@ -240,3 +240,25 @@ def test_the_notebook_check_catches_settings_of_a_notebooks_own():
                      "model.compile(optimizer=keras.optimizers.Adam(1e-3))\nmodel.fit(x, y, epochs=4, verbose=0)")
     assert sorted(_literal_settings(tree)) == ["Adam(... 0.001 ...)", "compile(... 0.001 ...)", "fit(... 4 ...)"]
     assert _copied_settings(tree, "vgg11") == ["profile.pick(3, 5, 30) restates the vgg11 recipe's epochs"]
+
+
+def test_ablation_recipes_vary_only_what_they_name():
+    import keras
+
+    ablation = recipes.get("vgg11_ablation", "ci")
+    keras.utils.set_random_seed(0)
+    full, plain, shallow = ablation.model(), ablation.model(batch_norm=False), ablation.model(blocks=2)
+    assert full.count_params() == recipes.vgg11_recipe("ci").model().count_params()   # five blocks: notebook 08's VGG11
+    assert plain.count_params() == full.count_params() - 3 * sum(
+        layer.filters for layer in plain.layers if isinstance(layer, keras.layers.Conv2D))
+    assert shallow.get_layer("fc1").units == ablation.options["classifier_units"] and shallow.name == "vgg_2blocks"
+    assert "validation accuracy floor" in ablation.table() and "test accuracy floor" not in ablation.table()
+    with pytest.raises(ValueError, match="varies only"):
+        ablation.model(width=0.5)
+    stack = recipes.get("conv_stack", "ci")
+    plain_stack, residual_stack = stack.model(), stack.model(residual=True)
+    assert plain_stack.count_params() == residual_stack.count_params()
+    assert residual_stack.name == f"residual_{stack.options['depth']}"
+    with pytest.raises(ValueError, match="varies only residual"):
+        stack.model(depth=4)
+    assert "width" not in stack.table() and "augmentation" in stack.table()
