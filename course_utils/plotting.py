@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from course_utils import ops
 from course_utils._checks import non_negative_int, number, positive_int
 
 
@@ -344,8 +345,8 @@ def plot_kernel_positions(x: np.ndarray, kernel: np.ndarray, positions: Sequence
     if t.shape != x.shape:
         raise ValueError(f"t has shape {t.shape}, the series {x.shape}; give one time value per sample.")
     weights = kernel[::-1] if flip else kernel          # the weights as they slide, left to right
-    padded = np.pad(x, a)
-    output = np.array([padded[i:i + len(kernel)] @ weights for i in range(n)])
+    padded = np.pad(x, a)                               # 'same' for an odd span: a zeros at each end
+    output = ops.conv1d(x, kernel, mode="same", flip=bool(flip))
     step = float(t[1] - t[0]) if n > 1 else 1.0
     fig = plt.figure(figsize=(max(9.0, 3.2 * len(positions)), 5.6))
     grid = fig.add_gridspec(2, len(positions), height_ratios=[1.2, 1])
