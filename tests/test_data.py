@@ -286,18 +286,19 @@ def test_load_photo_against_skimage():
 
 
 def test_every_data_set_records_its_source():
-    assert set(data.DATASETS) == {"ucr", "sunspots", "rotten_tomatoes", "fashion_mnist", "photos"}
+    assert set(data.DATASETS) == {"ucr", "sunspots", "rotten_tomatoes", "fashion_mnist", "photos", "emotion_model"}
     for name in data.DATASETS:
         record = data.info(name)
         assert record.source and record.licence and record.citation
     assert "Dau" in data.info("ucr").citation and "Pang" in data.info("rotten_tomatoes").citation
+    assert "Arriaga" in data.info("emotion_model").citation and "MIT" in data.info("emotion_model").licence
     with pytest.raises(ValueError, match="unknown data set"):
         data.info("imagenet")
 
 
 def test_checksums_cover_every_shipped_file():
     shipped = {str(p.relative_to(SHIPPED)) for p in SHIPPED.rglob("*") if p.is_file()
-               and p.suffix in (".ts", ".csv", ".bz2")}
+               and p.suffix in (".ts", ".csv", ".bz2", ".hdf5")}
     assert shipped == set(data.CHECKSUMS)
 
 
