@@ -23,13 +23,16 @@ import numpy as np
 from course_utils import _checks
 
 PROFILE_NAMES = ("ci", "lab", "full")
-MODELS = ("fcn", "kim_cnn", "vgg11", "vgg11_ablation", "mini_xception", "conv_stack")
+MODELS = ("fcn", "kim_cnn", "vgg11", "vgg11_ablation", "mini_xception", "conv_stack", "digits_scratch")
 NOTEBOOKS = {"fcn": "01_conv1d_time_series", "kim_cnn": "02_conv1d_text", "vgg11": "08_vgg11",
-             "vgg11_ablation": "08_vgg11", "mini_xception": "09_xception", "conv_stack": "09_xception"}
+             "vgg11_ablation": "08_vgg11", "mini_xception": "09_xception", "conv_stack": "09_xception",
+             "digits_scratch": "11_transfer_learning"}
 #: The recipes of networks with a channel multiplier ``width`` and a dropout rate.
 WIDTH_MODELS = ("vgg11", "vgg11_ablation", "mini_xception")
 #: The recipes that train on Fashion-MNIST images (the others load their own data).
 IMAGE_MODELS = WIDTH_MODELS + ("conv_stack",)
+#: The recipes that train on a few labels per class of scikit-learn's digits (notebook 11's baseline from scratch).
+FEW_LABEL_MODELS = ("digits_scratch",)
 #: The ablations' recipes: scored on the validation split only (their floor is a validation accuracy).
 ABLATIONS = ("vgg11_ablation", "conv_stack")
 #: What a ``vgg11_ablation`` model may vary: batch normalisation on or off, and how many of VGG11's blocks it keeps.
@@ -118,7 +121,7 @@ class Recipe:
                 ("learning rate", f"{self.learning_rate:g}"), ("schedule", SCHEDULES[self.schedule])]
         if self.optimizer == "adamw":
             rows.append(("weight decay", f"{self.weight_decay:g}"))
-        if self.architecture in WIDTH_MODELS:
+        if self.architecture in WIDTH_MODELS + FEW_LABEL_MODELS:
             rows += [("width", self.width), ("dropout", self.dropout)]
         if self.architecture in IMAGE_MODELS:
             rows += [("training samples", self.n_train or "all 54,000"), ("augmentation", self.augmentation)]
@@ -194,6 +197,12 @@ class Recipe:
         """
         from course_utils import models, text, timeseries
 
+        if self.architecture == "digits_scratch":
+            if shape:
+                raise ValueError(f"the digits_scratch recipe's model takes no arguments but name, got {sorted(shape)}.")
+            side = self.options["image_side"]
+            return models.mini_xception((side, side, 1), num_classes=10, width=self.width, dropout=self.dropout,
+                                        name=name or "mini_xception_scratch")
         if self.architecture == "conv_stack":
             if set(shape) - {"residual"}:
                 raise ValueError(f"a conv_stack model varies only residual, got {sorted(set(shape) - {'residual'})}.")
@@ -271,6 +280,15 @@ _RECIPES = {
         "ci": dict(epochs=3, n_train=5_000, floor=0.55),
         "lab": dict(epochs=3, n_train=10_000, floor=0.60),
         "full": dict(epochs=5, n_train=None, floor=0.70),
+    },
+    # Notebook 11's baseline: notebook 09's Xception-style network trained from scratch on k labelled digits per
+    # class (scaled to 28×28), for every k and draw the notebook compares; the floor is its mean test accuracy at
+    # the largest k.
+    "digits_scratch": {
+        "common": dict(batch_size=25, learning_rate=1e-3, width=0.25, dropout=0.5),
+        "ci": dict(epochs=60, floor=0.80, options={"labels_per_class": (5, 10), "image_side": 28, "draws": 3}),
+        "lab": dict(epochs=100, floor=0.85, options={"labels_per_class": (5, 10), "image_side": 28, "draws": 5}),
+        "full": dict(epochs=100, floor=0.85, options={"labels_per_class": (5, 10), "image_side": 28, "draws": 10}),
     },
     "mini_xception": {
         "common": dict(batch_size=64, learning_rate=3e-3, optimizer="adamw", schedule="cosine", dropout=0.5,
