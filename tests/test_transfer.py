@@ -139,3 +139,39 @@ def test_linear_probe_fits_separable_features_and_refuses_bad_ones():
         transfer.linear_probe(x, y[:-1])
     with pytest.raises(ValueError, match="c must be positive"):
         transfer.linear_probe(x, y, c=0)
+
+
+def test_fine_tune_model_starts_at_the_probe_and_trains_only_the_top(net):
+    from course_utils import recipes
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (40, 64, 64, 1)).astype("float32")
+    y = np.repeat(np.arange(4), 10)
+    features = keras.ops.convert_to_numpy(transfer.pooled_features(net, pools=("mean", "max")).predict(x, verbose=0))
+    probe = transfer.linear_probe(features, y)
+    before = [w.copy() for w in net.get_weights()]
+    tuned = recipes.get("digits_finetune", "ci").model(net=net, probe=probe)
+    # untrained, it predicts what scikit-learn's probe predicts
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(tuned.predict(x, verbose=0)), probe.predict_proba(features),
+                               atol=1e-4)
+    start = [layer.name for layer in net.layers].index(recipes.get("digits_finetune", "ci").options["from_layer"])
+    trainable = {layer.name for layer in tuned.layers if layer.trainable and layer.weights}
+    assert "separable_conv2d_5" in trainable and "probe" in trainable and "conv2d_1" not in trainable
+    assert not any(isinstance(tuned.get_layer(n), keras.layers.BatchNormalization) for n in trainable)
+    assert all(layer.name not in trainable for layer in net.layers[:start])
+    tuned.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
+    tuned.fit(x, y, epochs=1, batch_size=20, verbose=0)
+    for a, b in zip(before, net.get_weights()):                   # the pretrained network is not changed
+        np.testing.assert_array_equal(a, b)
+    moved = tuned.get_layer("separable_conv2d_5").get_weights()[0] - net.get_layer("separable_conv2d_5").get_weights()[0]
+    frozen = tuned.get_layer("conv2d_1").get_weights()[0] - net.get_layer("conv2d_1").get_weights()[0]
+    assert np.abs(moved).max() > 0 and np.abs(frozen).max() == 0
+
+
+def test_fine_tune_model_refuses_a_bad_layer_or_probe(net):
+    rng = np.random.default_rng(0)
+    probe = transfer.linear_probe(rng.normal(size=(20, 5)), np.repeat([0, 1], 10))
+    with pytest.raises(ValueError, match="no layer 'block9'"):
+        transfer.fine_tune_model(net, probe, "block9")
+    with pytest.raises(ValueError, match="fitted on the 448 features"):
+        transfer.fine_tune_model(net, probe, "separable_conv2d_5")
