@@ -26,11 +26,12 @@ ifeq ($(filter $(KERAS_BACKEND),$(BACKENDS)),)
 $(error KERAS_BACKEND=$(KERAS_BACKEND) is not a backend of the course: use tensorflow, jax or torch)
 endif
 BACKEND_STAMP := $(if $(filter tensorflow,$(KERAS_BACKEND)),,$(VENV)/.installed-$(KERAS_BACKEND)-$(BUILD))
-# The unit tests that run the backend's own code; the rest (NumPy references, tf.data, TensorFlow's fused
-# batch-norm kernel in tests/test_layers.py, tooling) run on TensorFlow.
+# The unit tests that run the backend's own code (and the input pipeline, whose augmentation uses Keras'
+# preprocessing layers); the rest (NumPy references, TensorFlow's fused batch-norm kernel in
+# tests/test_layers.py, tooling) run on TensorFlow.
 BACKEND_TESTS := tests/test_environment.py tests/test_profile.py tests/test_models.py tests/test_training.py \
   tests/test_timeseries.py tests/test_text.py tests/test_complexity.py tests/test_distributed.py \
-  tests/test_transfer.py
+  tests/test_transfer.py tests/test_pipeline.py
 # The notebooks that run on JAX or PyTorch (all of them unless told otherwise; .ci/run names a shorter list).
 BACKEND_NOTEBOOKS ?= notebooks
 BACKEND_SUITE = COURSE_PROFILE=ci $(BIN)/python -m pytest $(BACKEND_NOTEBOOKS) $(BACKEND_TESTS) $(PYTEST_ARGS)

@@ -4,7 +4,8 @@ The pipeline keeps the images as uint8 in memory and, per batch:
 
 1. scales them to float32 in [0, 1] and adds the channel axis: ``(batch, 28, 28)`` → ``(batch, 28, 28, 1)``;
 2. when training with ``augment=True``: flips each image left–right with probability ½ and shifts it by a
-   whole number of pixels in [−``max_shift``, ``max_shift``] along each axis, filling with zeros;
+   whole number of pixels in [−``max_shift``, ``max_shift``] along each axis, filling with zeros, with
+   Keras' ``RandomFlip`` and ``RandomTranslation`` layers (:func:`augment_batch`);
 3. and, with ``erase=p > 0``, erases one random rectangle of each image with probability ``p``
    (random erasing, Zhong et al. 2020): see :func:`erase_batch`.
 
@@ -18,6 +19,7 @@ different variants of each image. It runs in the input pipeline (on the CPU, ove
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,9 +123,36 @@ def to_float(images):
     return tf.cast(images, tf.float32) / scale
 
 
+@functools.lru_cache(maxsize=1)
+def _keras_augmenters():
+    """Keras' own flip and translation layers, used for their image transforms (see :func:`augment_batch`)."""
+    import keras
+
+    flip = keras.layers.RandomFlip("horizontal")
+    # The factors are unused: augment_batch hands the layer its own whole-pixel shifts.
+    shift = keras.layers.RandomTranslation(0.5, 0.5, fill_mode="constant", fill_value=0.0, interpolation="nearest")
+    return flip, shift
+
+
+def _transform(layer, images, transformation):
+    """``layer.transform_images`` in TensorFlow ops, whatever Keras' backend: the pipeline runs inside
+    ``tf.data``, which is what a Keras preprocessing layer's own ``__call__`` does there too."""
+    layer.backend.set_backend("tensorflow")
+    try:
+        return layer.transform_images(images, transformation)
+    finally:
+        layer.backend.reset()
+
+
 def augment_batch(images, seed, max_shift: int = 2):
     """Flip left–right with probability ½ and shift by whole pixels in [−max_shift, max_shift] along each
     axis, independently for each image.
+
+    The images are moved by Keras' own preprocessing layers, ``keras.layers.RandomFlip("horizontal")`` and
+    ``keras.layers.RandomTranslation`` (nearest pixel, zero fill), on every backend. The random draws are made
+    here, from ``seed``, with TensorFlow's stateless ops: the layers' own draws come from a stateful seed
+    generator, which ``tf.data``'s parallel map would call in a varying order (a run could not be repeated),
+    and ``RandomTranslation`` given one stateless seed draws the same fraction for both axes (Keras 3.15).
 
     Args:
         images: float32 tensor ``(batch, h, w, c)``.
@@ -140,25 +169,23 @@ def augment_batch(images, seed, max_shift: int = 2):
     """
     import tensorflow as tf
 
-    images = _check_images_tensor(images)
+    images = tf.cast(_check_images_tensor(images), tf.float32)
     seed = _check_seed_tensor(seed)
     max_shift = _checks.non_negative_int(max_shift, "max_shift")
     sides = [d for d in images.shape[1:3] if d is not None]
     if sides and max_shift >= min(sides):
         raise ValueError(f"max_shift={max_shift} would shift the {images.shape[1]}×{images.shape[2]} images out of view.")
+    flip, shift = _keras_augmenters()
     seeds = tf.random.experimental.stateless_split(seed, num=2)
-    images = tf.image.stateless_random_flip_left_right(images, seed=seeds[0])
+    n = tf.shape(images)[0]
+    flips = tf.reshape(tf.random.stateless_uniform((n,), seed=seeds[0]) > 0.5, (n, 1, 1, 1))
+    images = _transform(flip, images, {"flips": flips, "input_shape": tf.shape(images)})
     if max_shift == 0:
         return images
-    n = tf.shape(images)[0]
+    # One shift per image and axis, (dx, dy) in pixels: output pixel (i, j) is input pixel (i - dy, j - dx).
     shifts = tf.random.stateless_uniform((n, 2), seed=seeds[1], minval=-max_shift, maxval=max_shift + 1,
                                          dtype=tf.int32)
-    # Output pixel (i, j) of image b is input pixel (i - dy_b, j - dx_b), or 0 where that falls outside: pad
-    # with max_shift zeros on every side, then gather each image's rows and columns at its own offsets.
-    padded = tf.pad(images, [[0, 0], [max_shift, max_shift], [max_shift, max_shift], [0, 0]])
-    rows = tf.range(tf.shape(images)[1])[tf.newaxis, :] + max_shift - shifts[:, 1:]
-    cols = tf.range(tf.shape(images)[2])[tf.newaxis, :] + max_shift - shifts[:, :1]
-    return tf.gather(tf.gather(padded, rows, axis=1, batch_dims=1), cols, axis=2, batch_dims=1)
+    return _transform(shift, images, {"translations": tf.cast(shifts, tf.float32), "input_shape": tf.shape(images)})
 
 
 def erase_batch(images, seed, probability: float = 0.5):

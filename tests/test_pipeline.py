@@ -238,3 +238,20 @@ def test_fashion_mnist_flips_only_when_max_shift_is_zero():
     kept = [np.array_equal(a, o) for a, o in zip(augmented, originals)]
     assert all(f or k for f, k in zip(flipped, kept))
     assert 16 < sum(flipped) < 48
+
+
+def test_augment_batch_moves_images_with_keras_layers_on_every_backend():
+    import keras
+
+    img = np.random.default_rng(6).random((32, 9, 9, 1)).astype(np.float32)
+    out = pipeline.augment_batch(img, tf.constant([0, 9], tf.int64), max_shift=2).numpy()
+    flip, shift = pipeline._keras_augmenters()
+    assert isinstance(flip, keras.layers.RandomFlip) and isinstance(shift, keras.layers.RandomTranslation)
+    # The layers are switched to TensorFlow's ops for the call only, and left on the session's backend.
+    assert flip.backend.name == shift.backend.name == keras.backend.backend()
+    found = [[(f, dy, dx) for f in (False, True) for dy in range(-2, 3) for dx in range(-2, 3)
+              if np.array_equal(_flip_shift(i[..., 0], f, dy, dx), o[..., 0])] for o, i in zip(out, img)]
+    assert all(found)
+    # Fashion-MNIST's pipeline traces the same code inside tf.data: its batches equal the eager call's.
+    ds = tf.data.Dataset.from_tensors(img).map(lambda b: pipeline.augment_batch(b, tf.constant([0, 9], tf.int64)))
+    np.testing.assert_array_equal(next(iter(ds)).numpy(), out)
