@@ -9,7 +9,7 @@ show what else was tried: the time–accuracy frontier around a recipe.
 
 from __future__ import annotations
 
-from benchmarks.common import MissingDependency, Section, Stats, run_worker
+from benchmarks.common import Section, Stats, run_worker
 
 HEADER = ["model", "profile", "settings", "target (val.)", "seeds reaching it", "time to target (s)",
           "epochs", "test acc. at stop", "whole run (s)", "stopped by"]
@@ -54,9 +54,6 @@ def run(cfg: dict) -> Section:
                 try:
                     results.append(run_worker("accuracy", task, timeout=cap * 3 + 300,
                                               in_process=cfg.get("in_process", False)))
-                except MissingDependency as err:
-                    failure = f"not measured: {err}"
-                    break
                 except RuntimeError as err:
                     failure = "failed: " + str(err).strip().splitlines()[-1][:120]
                     break

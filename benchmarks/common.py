@@ -1,10 +1,9 @@
-"""Plumbing the sections share: statistics over repeats, timing, sub-processes that report JSON."""
+"""Plumbing the sections share: statistics over repeats, timing, measurements in fresh processes."""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import importlib
 import json
 import os
 import statistics
@@ -15,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.protocol import read_result
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULT_PREFIX = "BENCHMARK-RESULT "
 
 
 _LOCK_PATH: list[str] = []
@@ -48,10 +48,6 @@ def cpu_lock():
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-class MissingDependency(RuntimeError):
-    """A section cannot run because a part of the course it measures does not exist (yet)."""
 
 
 @dataclass
@@ -118,18 +114,6 @@ class Section:
         self.tables.append((caption, header, rows))
 
 
-def resolve(dotted: str):
-    """Import ``"package.module:attribute"``; raise :class:`MissingDependency` if either is missing."""
-    module_name, _, attribute = dotted.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as err:
-        raise MissingDependency(f"`{module_name}` does not exist ({err})") from err
-    if attribute and not hasattr(module, attribute):
-        raise MissingDependency(f"`{module_name}` has no `{attribute}`")
-    return getattr(module, attribute) if attribute else module
-
-
 def run_worker(task: str, config: dict, env: dict[str, str] | None = None, timeout: float = 1800,
                in_process: bool = False) -> dict:
     """Run ``python -m benchmarks.worker TASK CONFIG`` in a fresh process and return the JSON it reports.
@@ -140,8 +124,7 @@ def run_worker(task: str, config: dict, env: dict[str, str] | None = None, timeo
     ``in_process=True`` (the tiny configuration of the unit test) runs the task in this process instead.
 
     Raises:
-        MissingDependency: if the worker reports a missing part of the course.
-        RuntimeError: if the worker fails otherwise (its last output lines are in the message).
+        RuntimeError: if the worker fails (its error, or its last output lines, are in the message).
     """
     if in_process and not env:  # the tiny configuration: no interpreter start, no TensorFlow import
         from benchmarks.worker import TASKS
@@ -149,8 +132,6 @@ def run_worker(task: str, config: dict, env: dict[str, str] | None = None, timeo
         try:
             with cpu_lock():
                 return TASKS[task](json.loads(json.dumps(config)))
-        except MissingDependency:
-            raise
         except Exception as err:
             raise RuntimeError(f"{type(err).__name__}: {err}") from err
     full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0", **(env or {})}
@@ -159,18 +140,11 @@ def run_worker(task: str, config: dict, env: dict[str, str] | None = None, timeo
             [sys.executable, "-m", "benchmarks.worker", task, json.dumps(config)],
             cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout,
         )
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(RESULT_PREFIX):
-            result = json.loads(line[len(RESULT_PREFIX):])
-            if "missing" in result:
-                raise MissingDependency(result["missing"])
-            if "error" in result:
-                raise RuntimeError(result["error"])
-            return result
+    result = read_result(proc.stdout)
+    if result is not None:
+        if "error" in result:
+            raise RuntimeError(result["error"])
+        return result
     tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
     raise RuntimeError(f"worker {task} exited with {proc.returncode} without a result:\n{tail}")
 
-
-def report_result(result: dict) -> None:
-    """What a worker prints last: one line the parent process parses."""
-    print(RESULT_PREFIX + json.dumps(result), flush=True)

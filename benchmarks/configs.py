@@ -13,14 +13,12 @@ SECTIONS = ("gemm", "training", "accuracy", "suite", "convolution")
 TITLES = {"gemm": "1. Machine limit: fp32 matrix multiply", "training": "2. Training efficiency",
           "accuracy": "3. Time to accuracy", "suite": "4. The suite", "convolution": "5. From scratch versus library"}
 
-# ------------------------------------------------------------------------------------------ model builders
-# "module:function" and keyword arguments; sizes are the course's (Fashion-MNIST, 28×28×1, 10 classes).
-VGG11_COURSE = {"builder": "course_utils.models:vgg11",
-                "kwargs": {"input_shape": [28, 28, 1], "num_classes": 10, "width": 0.25, "batch_norm": True, "dropout": 0.2}}
-XCEPTION_COURSE = {"builder": "course_utils.models:mini_xception",
-                   "kwargs": {"input_shape": [28, 28, 1], "num_classes": 10, "width": 0.5}}
-VGG11_PAPER = {"builder": "course_utils.models:vgg11", "kwargs": {}}  # 224×224×3, 1000 classes
-COUNT_MACS = "course_utils.complexity:count_macs"
+# ------------------------------------------------------------------------------------------------- models
+# The networks the notebooks train, named by their recipe (course_utils.recipes: width, dropout and the rest live
+# there, once); the worker builds them with Recipe.model. Sizes are the course's (Fashion-MNIST, 28×28×1, 10 classes).
+VGG11_COURSE = {"recipe": "vgg11", "profile": "lab"}
+XCEPTION_COURSE = {"recipe": "mini_xception", "profile": "lab"}
+VGG11_PAPER = {"paper": "vgg11"}  # 224×224×3, 1000 classes
 VGG11_PAPER_GMACS = 7.6  # Simonyan & Zisserman (2015), configuration A: 7.6 G multiply-adds per 224×224 image
 
 # -------------------------------------------------------------------------------- section 2: throughput
@@ -99,9 +97,8 @@ def _quick() -> dict:
 
 def _tiny() -> dict:
     """Seconds-long settings for the unit test: tiny models and data, a generated notebook for the suite."""
-    tiny_xc = {"builder": "course_utils.models:mini_xception",
-               "kwargs": {"input_shape": [16, 16, 1], "num_classes": 3, "width": 0.0625,
-                          "block_channels": [64, 128]}}
+    tiny_xc = {"recipe": "mini_xception", "profile": "ci", "changes": {"width": 0.0625},
+               "shape": {"input_shape": [16, 16, 1], "num_classes": 3}}
     return {
         "gemm": {"sizes": [128], "repeats": 3, "min_seconds": 0.01},
         "training": {"repeats": 3, "paper_check": None, "in_process": True, "models": [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.common import MissingDependency, Section, Stats, resolve, time_repeats
+from benchmarks.common import Section, Stats, time_repeats
 
 
 def loop_correlate2d(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -50,7 +50,8 @@ def compare_2d(size: int, k: int, repeats: int, loop_limit: int) -> tuple[list[l
     import scipy.signal
     import tensorflow as tf
 
-    conv2d = resolve("course_utils.ops:conv2d")
+    from course_utils.ops import conv2d
+
     rng = np.random.default_rng(0)
     image = rng.standard_normal((size, size)).astype(np.float32)
     kernel = rng.standard_normal((k, k)).astype(np.float32)
@@ -73,7 +74,8 @@ def compare_1d(n: int, k: int, repeats: int) -> tuple[list[list[str]], dict]:
     import scipy.signal
     import tensorflow as tf
 
-    conv1d = resolve("course_utils.ops:conv1d")
+    from course_utils.ops import conv1d
+
     rng = np.random.default_rng(1)
     x = rng.standard_normal(n).astype(np.float32)
     kern = rng.standard_normal(k).astype(np.float32)
@@ -92,7 +94,8 @@ def compare_layer(batch: int, size: int, c_in: int, c_out: int, k: int, repeats:
     """A whole multi-channel layer: ``course_utils.ops.conv2d_layer`` against ``keras.layers.Conv2D``."""
     import keras
 
-    conv2d_layer = resolve("course_utils.ops:conv2d_layer")
+    from course_utils.ops import conv2d_layer
+
     rng = np.random.default_rng(2)
     x = rng.standard_normal((batch, size, size, c_in)).astype(np.float32)
     layer = keras.layers.Conv2D(c_out, k, padding="same", name="bench_conv")
@@ -119,21 +122,18 @@ def run(cfg: dict) -> Section:
     )
     header = ["implementation", "ms per call", "× reference", "max rel. difference"]
     repeats = cfg["repeats"]
-    try:
-        for size, k in cfg["images"]:
-            rows, data = compare_2d(size, k, repeats, cfg["loop_limit"])
-            section.table(f"2-D, one {size}×{size} image, {k}×{k} kernel, valid", header, rows)
-            section.data[f"2d_{size}_{k}"] = data
-        for n, k in cfg["signals"]:
-            rows, data = compare_1d(n, k, repeats)
-            section.table(f"1-D, a signal of {n:,} samples, kernel of {k}, valid", header, rows)
-            section.data[f"1d_{n}_{k}"] = data
-        b, size, c_in, c_out, k = cfg["layer"]
-        rows, data = compare_layer(b, size, c_in, c_out, k, repeats)
-        section.table(f"A layer: batch {b} of {size}×{size}×{c_in}, {c_out} filters {k}×{k}, same padding",
-                      header, rows)
-        section.data["layer"] = data
-    except MissingDependency as err:
-        section.missing = str(err)
+    for size, k in cfg["images"]:
+        rows, data = compare_2d(size, k, repeats, cfg["loop_limit"])
+        section.table(f"2-D, one {size}×{size} image, {k}×{k} kernel, valid", header, rows)
+        section.data[f"2d_{size}_{k}"] = data
+    for n, k in cfg["signals"]:
+        rows, data = compare_1d(n, k, repeats)
+        section.table(f"1-D, a signal of {n:,} samples, kernel of {k}, valid", header, rows)
+        section.data[f"1d_{n}_{k}"] = data
+    b, size, c_in, c_out, k = cfg["layer"]
+    rows, data = compare_layer(b, size, c_in, c_out, k, repeats)
+    section.table(f"A layer: batch {b} of {size}×{size}×{c_in}, {c_out} filters {k}×{k}, same padding",
+                  header, rows)
+    section.data["layer"] = data
     section.notes.append(f"Each figure: median of {repeats} calls after one warm-up call (the loop: at most 3).")
     return section

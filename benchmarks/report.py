@@ -30,7 +30,7 @@ def split_blocks(text: str) -> dict[str, str]:
 def render_section(s: Section) -> list[str]:
     out = [f"## {s.title}", "", s.explanation, ""]
     if s.missing:
-        out += [f"**Not measured (a part of the course it needs is missing):** {s.missing.strip()}", ""]
+        out += [f"**Not measured:** {s.missing.strip()}", ""]
     for caption, header, rows in s.tables:
         out += [_table(caption, header, rows), ""]
     out += [f"- {n}" for n in s.notes]

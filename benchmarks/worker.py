@@ -1,7 +1,12 @@
 """Measurements that run in a fresh process: ``python -m benchmarks.worker TASK 'JSON CONFIG'``.
 
-Prints one line ``BENCHMARK-RESULT {json}`` at the end (see :func:`benchmarks.common.report_result`).
+Prints one line ``BENCHMARK-RESULT {json}`` at the end (see :mod:`benchmarks.protocol`).
 Tasks: ``throughput`` (section 2), ``macs`` (multiply-adds of a model), ``accuracy`` (section 3).
+
+A model is named by the notebooks' recipe (:mod:`course_utils.recipes`), so that the benchmarks measure the
+network the notebook trains: ``{"recipe": "vgg11", "profile": "lab"}``, optionally with ``"changes"`` (recipe
+settings, :func:`course_utils.recipes.with_settings`) and ``"shape"`` (``input_shape``, ``num_classes``);
+``{"paper": "vgg11"}`` is the paper's VGG11 (224×224×3, 1000 classes).
 """
 
 from __future__ import annotations
@@ -13,40 +18,44 @@ import traceback
 
 import numpy as np
 
-from benchmarks.common import MissingDependency, report_result, resolve
+from benchmarks.protocol import report_result
 
 
-def build_model(spec: dict, **extra):
-    """Build ``spec["builder"](**spec["kwargs"], **extra)`` with the course's own builder."""
-    builder = resolve(spec["builder"])
-    kwargs = dict(spec.get("kwargs", {}))
-    for key, value in extra.items():
-        kwargs.setdefault(key, value)
-    if "input_shape" in kwargs:
-        kwargs["input_shape"] = tuple(kwargs["input_shape"])
-    return builder(**kwargs)
+def build_model(spec: dict, input_shape=None):
+    """The model a spec names (see the module's docstring), with ``input_shape`` overriding the spec's."""
+    from course_utils import models, recipes
+
+    if "paper" in spec:
+        if spec["paper"] != "vgg11":
+            raise ValueError(f"the only paper model is 'vgg11', got {spec['paper']!r}.")
+        return models.vgg11()
+    recipe = recipes.with_settings(recipes.get(spec["recipe"], spec.get("profile", "lab")), **spec.get("changes", {}))
+    shape = dict(spec.get("shape", {}))
+    if input_shape is not None:
+        shape["input_shape"] = input_shape
+    if "input_shape" in shape:
+        shape["input_shape"] = tuple(shape["input_shape"])
+    return recipe.model(**shape)
 
 
 def with_keras_batch_norm(model):
     """The same model with every ``FusedBatchNormalization`` replaced by Keras' own ``BatchNormalization``."""
     import keras
 
-    fused = resolve("course_utils.layers:FusedBatchNormalization")
+    from course_utils.layers import FusedBatchNormalization
 
     def swap(layer):
-        cls = keras.layers.BatchNormalization if isinstance(layer, fused) else layer.__class__
+        cls = keras.layers.BatchNormalization if isinstance(layer, FusedBatchNormalization) else layer.__class__
         return cls.from_config(layer.get_config())
 
     return keras.models.clone_model(model, clone_function=swap)
 
 
-def count_macs(model) -> float | None:
+def count_macs(model) -> float:
     """Multiply-adds of one forward pass of one sample, from ``course_utils.complexity.count_macs``."""
-    try:
-        fn = resolve("course_utils.complexity:count_macs")
-    except MissingDependency:
-        return None
-    return float(fn(model))
+    from course_utils import complexity
+
+    return float(complexity.count_macs(model))
 
 
 def _epoch_timer(times: list[float]):
@@ -75,13 +84,12 @@ def throughput(cfg: dict) -> dict:
         tf.config.threading.set_inter_op_parallelism_threads(cfg["inter"])
     keras.utils.set_random_seed(0)
     data_format = cfg.get("data_format", "channels_last")
-    keras.config.set_image_data_format(data_format)
-    spec = json.loads(json.dumps(cfg["model"]))
-    shape = list(spec["kwargs"]["input_shape"])
-    if data_format == "channels_first":
+    model = build_model(cfg["model"])
+    shape = list(model.input_shape[1:])
+    if data_format == "channels_first":   # the same network on (channels, height, width) inputs
+        keras.config.set_image_data_format(data_format)
         shape = [shape[-1], *shape[:-1]]
-        spec["kwargs"]["input_shape"] = shape
-    model = build_model(spec)
+        model = build_model(cfg["model"], input_shape=shape)
     if cfg.get("keras_batch_norm"):
         model = with_keras_batch_norm(model)
     classes = int(model.output_shape[-1])
@@ -94,9 +102,10 @@ def throughput(cfg: dict) -> dict:
     times: list[float] = []
     epochs = 1 + int(cfg["repeats"])
     if cfg.get("data") == "course_pipeline":  # uint8 images through course_utils.pipeline (scaling, augmentation)
-        pipeline = resolve("course_utils.pipeline:make_dataset")
+        from course_utils.pipeline import make_dataset
+
         x8 = rng.integers(0, 256, (n, *shape), dtype=np.uint8)
-        model.fit(pipeline(x8, y, batch_size=batch, training=True), epochs=epochs, verbose=0,
+        model.fit(make_dataset(x8, y, batch_size=batch, training=True), epochs=epochs, verbose=0,
                   callbacks=[_epoch_timer(times)])
     elif cfg.get("data") == "tfdata":
         ds = (tf.data.Dataset.from_tensor_slices((x, y)).cache().shuffle(n, seed=0)
@@ -214,8 +223,6 @@ def main(argv: list[str]) -> int:
     task, config = argv[0], json.loads(argv[1])
     try:
         result = TASKS[task](config)
-    except MissingDependency as err:
-        result = {"missing": str(err)}
     except Exception as err:  # reported to the parent, which shows it in the report
         traceback.print_exc()
         result = {"error": f"{type(err).__name__}: {err}"}

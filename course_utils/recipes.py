@@ -190,7 +190,8 @@ class Recipe:
         """The recipe's model (weights drawn from Keras' current seed).
 
         Image recipes build the 28×28×1, 10-class network of notebooks 08 and 09 (VGG11 with batch norm, named
-        ``vgg11_fashion`` unless ``name`` says otherwise); ``fcn`` needs ``input_shape`` and ``num_classes``;
+        ``vgg11_fashion`` unless ``name`` says otherwise; ``input_shape`` and ``num_classes`` change the sizes, for
+        the benchmarks); ``fcn`` needs ``input_shape`` and ``num_classes``;
         ``kim_cnn`` takes ``vocab_size`` (default: the recipe's ``max_tokens``) and its sequence length from the recipe;
         ``vgg11_ablation`` builds notebook 08's VGG-style variants, ``batch_norm`` (default True) and ``blocks`` (1–5,
         default 5) given, with a classifier of the recipe's fixed width so that only the named setting changes;
@@ -228,12 +229,17 @@ class Recipe:
             return models.vgg11((28, 28, 1), num_classes=10, width=self.width, dropout=self.dropout,
                                 classifier_units=self.options["classifier_units"], name=name or label, **variant)
 
-        if self.architecture == "vgg11":
-            return models.vgg11((28, 28, 1), num_classes=10, width=self.width, batch_norm=True,
-                                dropout=self.dropout, name=name or "vgg11_fashion")
-        if self.architecture == "mini_xception":
-            return models.mini_xception((28, 28, 1), num_classes=10, width=self.width, dropout=self.dropout,
-                                        name=name or "mini_xception")
+        if self.architecture in ("vgg11", "mini_xception"):
+            unknown = set(shape) - {"input_shape", "num_classes"}
+            if unknown:
+                raise ValueError(f"the {self.architecture} recipe's model takes only input_shape and num_classes "
+                                 f"(default 28×28×1 and 10), got {sorted(unknown)}.")
+            sizes = {"input_shape": tuple(shape.get("input_shape", (28, 28, 1))),
+                     "num_classes": shape.get("num_classes", 10)}
+            if self.architecture == "vgg11":
+                return models.vgg11(**sizes, width=self.width, batch_norm=True, dropout=self.dropout,
+                                    name=name or "vgg11_fashion")
+            return models.mini_xception(**sizes, width=self.width, dropout=self.dropout, name=name or "mini_xception")
         if self.architecture == "fcn":
             if set(shape) != {"input_shape", "num_classes"}:
                 raise ValueError(f"the fcn recipe's model needs input_shape and num_classes, got {sorted(shape)}.")

@@ -135,7 +135,7 @@ def test_render_marks_a_missing_section():
 
 
 # ------------------------------------------------------------- the worker's subprocess protocol, for real
-FCN_SPEC = {"builder": "course_utils.timeseries:fcn", "kwargs": {"input_shape": [150, 1], "num_classes": 3}}
+FCN_SPEC = {"recipe": "fcn", "profile": "ci", "shape": {"input_shape": [150, 1], "num_classes": 3}}
 
 
 def test_worker_in_a_fresh_process_reports_its_figures():
@@ -147,13 +147,49 @@ def test_worker_in_a_fresh_process_reports_its_figures():
     assert result["macs"] == complexity.count_macs(timeseries.fcn((150, 1), 3))
 
 
-def test_worker_reports_a_missing_part_and_an_error_to_the_parent():
-    from benchmarks.common import MissingDependency, run_worker
+def test_worker_reports_an_error_to_the_parent():
+    from benchmarks.common import run_worker
 
-    with pytest.raises(MissingDependency, match="course_utils.no_such_module"):
-        run_worker("macs", {"model": {**FCN_SPEC, "builder": "course_utils.no_such_module:fcn"}})
+    with pytest.raises(RuntimeError, match="ValueError: model must be one of"):
+        run_worker("macs", {"model": {**FCN_SPEC, "recipe": "no_such_recipe"}})
     with pytest.raises(RuntimeError, match="ValueError: .*num_classes"):
-        run_worker("macs", {"model": {**FCN_SPEC, "kwargs": {"input_shape": [150, 1], "num_classes": 0}}})
+        run_worker("macs", {"model": {**FCN_SPEC, "shape": {"input_shape": [150, 1], "num_classes": 0}}})
+
+
+def test_benchmark_models_are_the_notebooks_recipes():
+    """Section 2 measures the networks notebooks 08 and 09 train: the recipe's model, layer for layer."""
+    import keras
+
+    from benchmarks import worker
+    from course_utils import recipes
+
+    for spec in (configs.VGG11_COURSE, configs.XCEPTION_COURSE):
+        keras.utils.set_random_seed(0)
+        built = worker.build_model(spec)
+        keras.utils.set_random_seed(0)
+        notebook = recipes.get(spec["recipe"], spec["profile"]).model()
+        assert built.get_config() == notebook.get_config()
+        assert [w.shape for w in built.weights] == [w.shape for w in notebook.weights]
+    wide = worker.build_model({**configs.XCEPTION_COURSE, "changes": {"width": 1.0}})
+    assert wide.count_params() > built.count_params()
+    assert worker.build_model(configs.VGG11_PAPER).input_shape == (None, 224, 224, 3)
+    assert worker.build_model(configs.VGG11_COURSE, input_shape=(1, 28, 28)).input_shape == (None, 1, 28, 28)
+
+
+def test_benchmarks_and_worker_do_not_import_each_other():
+    """The worker reports through benchmarks.protocol; it imports neither the runner nor a section."""
+    import ast
+
+    for path in (ROOT / "benchmarks").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        if path.stem == "worker":
+            assert imported & {"benchmarks.common", "benchmarks.configs", "benchmarks.training",
+                               "benchmarks.accuracy"} == set()
+        if path.stem == "protocol":
+            assert not {m for m in imported if m.startswith(("benchmarks", "course_utils"))}
+        assert "import_module" not in path.read_text(encoding="utf-8"), f"{path.name} imports modules by string"
 
 
 def test_worker_that_dies_without_a_result_is_reported(monkeypatch):

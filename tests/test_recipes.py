@@ -160,6 +160,10 @@ def test_recipe_models_match_their_builders():
         recipes.get("fcn", "ci").model()
     xc = recipes.get("mini_xception", "ci").model()
     assert xc.name == "mini_xception" and xc.output_shape == (None, 10)
+    small = recipes.get("mini_xception", "ci").model(input_shape=(16, 16, 1), num_classes=3)
+    assert small.input_shape == (None, 16, 16, 1) and small.output_shape == (None, 3)
+    with pytest.raises(ValueError, match="takes only input_shape and num_classes.*'widht'"):
+        recipes.vgg11_recipe("ci").model(widht=0.5)
 
 
 def test_targets_and_changed_settings():
