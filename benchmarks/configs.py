@@ -56,17 +56,21 @@ TRAINING_FULL = {
 
 # ---------------------------------------------------------------------------- section 3: time to accuracy
 # Each trained model of the notebooks with its own recipe (course_utils.recipes: the settings live there, not
-# here), three seeds; then changed recipes that show the time-accuracy frontier of the image models.
+# here), three seeds on TensorFlow and one on JAX and PyTorch; then changed recipes that show the time-accuracy
+# frontier of the image models (TensorFlow).
+BACKENDS = ["tensorflow", "jax", "torch"]
 ACCURACY = [
     {"recipe": "fcn", "dataset": "GunPoint"},
     {"recipe": "fcn", "dataset": "ItalyPowerDemand"},
     {"recipe": "kim_cnn"},
     {"recipe": "vgg11"},
     {"recipe": "mini_xception"},
-    {"recipe": "vgg11", "changes": {"epochs": 2, "batch_size": 256, "learning_rate": 4e-3}},
-    {"recipe": "mini_xception", "changes": {"epochs": 3, "batch_size": 128, "learning_rate": 6e-3}},
+    {"recipe": "vgg11", "changes": {"epochs": 2, "batch_size": 256, "learning_rate": 4e-3}, "backends": ["tensorflow"]},
+    {"recipe": "mini_xception", "changes": {"epochs": 3, "batch_size": 128, "learning_rate": 6e-3},
+     "backends": ["tensorflow"]},
 ]
-ACCURACY_FULL = {"profiles": ["lab"], "seeds": [0, 1, 2], "cap_seconds": {"ci": 300, "lab": 900}, "models": ACCURACY}
+ACCURACY_FULL = {"profiles": ["lab"], "seeds": [0, 1, 2], "backends": BACKENDS, "backend_seeds": [0],
+                 "cap_seconds": {"ci": 300, "lab": 900}, "models": ACCURACY}
 
 # --------------------------------------------------------------------------------------- section 4: suite
 SUITE_FULL = {"notebooks": "notebooks/*.ipynb", "max_notebooks": None, "unit_tests": ["tests"], "timeout": 1800}
@@ -87,8 +91,8 @@ def _quick() -> dict:
     for model in cfg["training"]["models"]:
         model["variants"] = ["baseline: batch 128, NumPy arrays, defaults", *BACKEND_VARIANTS]
         model["samples"] = 2048
-    # the fast recipes on three seeds, VGG11's recipe on one
-    cfg["accuracy"]["models"] = [m if m["recipe"] in ("fcn", "kim_cnn") else dict(m, seeds=[0])
+    # the fast recipes on three seeds and every backend, VGG11's recipe on one seed on TensorFlow
+    cfg["accuracy"]["models"] = [m if m["recipe"] in ("fcn", "kim_cnn") else dict(m, seeds=[0], backends=["tensorflow"])
                                  for m in cfg["accuracy"]["models"] if m["recipe"] != "mini_xception" and not m.get("changes")]
     cfg["suite"]["max_notebooks"] = 1
     cfg["convolution"].update(repeats=3, images=[[256, 3]], signals=[[100_000, 9]])
