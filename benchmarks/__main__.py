@@ -22,7 +22,7 @@ RAW_DIR = ROOT / "benchmarks" / "out"
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    p.add_argument("--quick", action="store_true", help="fewer sizes, variants and notebooks: a few minutes")
+    p.add_argument("--quick", action="store_true", help="fewer sizes, variants, seeds and notebooks")
     p.add_argument("--tiny", action="store_true", help="seconds-long toy settings (what the unit test runs)")
     p.add_argument("--only", default=",".join(configs.SECTIONS),
                    help=f"comma-separated sections to run, from {','.join(configs.SECTIONS)} (default: all)")

@@ -1,8 +1,9 @@
 """Every size, budget and target the benchmarks use, in one place.
 
-Three scales: ``FULL`` (``python -m benchmarks``, about 25 minutes on a 2-core laptop CPU), ``QUICK``
-(``--quick``, a few minutes) and ``TINY`` (``--tiny``, seconds: what the unit test runs so the runner cannot
-rot). Section 3 trains the notebooks' own recipes, which live once in ``course_utils.recipes``.
+Three scales: ``FULL`` (``python -m benchmarks``: every section at full size; section 3 alone trains each lab
+recipe three times on TensorFlow and once on JAX and on PyTorch), ``QUICK`` (``--quick``: fewer sizes, variants and
+seeds; section 3 without the Xception-style network and the frontier) and ``TINY`` (``--tiny``, seconds: what
+the unit test runs so the runner cannot rot). Section 3 trains the notebooks' own recipes, which live once in ``course_utils.recipes``.
 """
 
 from __future__ import annotations
@@ -91,8 +92,8 @@ def _quick() -> dict:
     for model in cfg["training"]["models"]:
         model["variants"] = ["baseline: batch 128, NumPy arrays, defaults", *BACKEND_VARIANTS]
         model["samples"] = 2048
-    # the fast recipes on three seeds and every backend, VGG11's recipe on one seed on TensorFlow
-    cfg["accuracy"]["models"] = [m if m["recipe"] in ("fcn", "kim_cnn") else dict(m, seeds=[0], backends=["tensorflow"])
+    # the fast recipes on three seeds on TensorFlow, VGG11's recipe on one; each also once on JAX and PyTorch
+    cfg["accuracy"]["models"] = [m if m["recipe"] in ("fcn", "kim_cnn") else dict(m, seeds=[0])
                                  for m in cfg["accuracy"]["models"] if m["recipe"] != "mini_xception" and not m.get("changes")]
     cfg["suite"]["max_notebooks"] = 1
     cfg["convolution"].update(repeats=3, images=[[256, 3]], signals=[[100_000, 9]])

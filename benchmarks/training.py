@@ -82,12 +82,9 @@ def run(cfg: dict, peak_gflops: float | None, peak_source: str = "section 1") ->
             info = info or res  # the first variant that ran (the baseline) describes the model
             base = base or stats.median
             macs = info.get("macs")  # the same network in every variant: count its work once
-            if macs:
-                flops = Stats([6 * macs * v / 1e9 for v in stats.values])
-                frac = f"{flops.median / peak_gflops:.1%}" if peak_gflops else "–"
-                rows.append([name, stats.fmt(0), flops.fmt(1), frac, f"{stats.median / base:.2f}×"])
-            else:
-                rows.append([name, stats.fmt(0), "–", "–", f"{stats.median / base:.2f}×"])
+            flops = Stats([6 * macs * v / 1e9 for v in stats.values])
+            frac = f"{flops.median / peak_gflops:.1%}" if peak_gflops else "–"
+            rows.append([name, stats.fmt(0), flops.fmt(1), frac, f"{stats.median / base:.2f}×"])
             section.data.setdefault(model_cfg["name"], {})[name] = {"images_per_second": stats.to_dict(),
                                                                     "macs": macs, "params": res["params"]}
         if rows:
@@ -96,6 +93,8 @@ def run(cfg: dict, peak_gflops: float | None, peak_source: str = "section 1") ->
             section.table(f"{model_cfg['name']}: {info.get('params', 0):,} parameters, {mac_text}, "
                           f"{model_cfg['samples']:,} images per epoch, median of {repeats} epochs (min–max)",
                           HEADER, rows)
-            best = max((r for r in rows if r[1] not in ("failed", "not installed")), key=lambda r: float(r[1].split()[0].replace(",", "")))
-            section.notes.append(f"{model_cfg['name']}: fastest configuration: {best[0]} ({best[1]} images/s).")
+            measured = [r for r in rows if r[1] not in ("failed", "not installed")]
+            if measured:
+                best = max(measured, key=lambda r: float(r[1].split()[0].replace(",", "")))
+                section.notes.append(f"{model_cfg['name']}: fastest configuration: {best[0]} ({best[1]} images/s).")
     return section

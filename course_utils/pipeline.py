@@ -128,9 +128,11 @@ def _keras_augmenters():
     """Keras' own flip and translation layers, used for their image transforms (see :func:`augment_batch`)."""
     import keras
 
-    flip = keras.layers.RandomFlip("horizontal")
+    # Channels last and float32 whatever Keras' global settings: the pipeline's batches are (n, h, w, c) float32.
+    flip = keras.layers.RandomFlip("horizontal", data_format="channels_last", dtype="float32")
     # The factors are unused: augment_batch hands the layer its own whole-pixel shifts.
-    shift = keras.layers.RandomTranslation(0.5, 0.5, fill_mode="constant", fill_value=0.0, interpolation="nearest")
+    shift = keras.layers.RandomTranslation(0.5, 0.5, fill_mode="constant", fill_value=0.0, interpolation="nearest",
+                                           data_format="channels_last", dtype="float32")
     return flip, shift
 
 

@@ -141,8 +141,8 @@ def test_render_marks_a_missing_section():
     from benchmarks.common import Section
 
     text = render({"CPU": "x"}, [Section("gemm", "1. Machine limit: fp32 matrix multiply", "why",
-                                         missing="`course_utils.models` does not exist")], {"Date": "today"})
-    assert "**Not measured" in text and "`course_utils.models` does not exist" in text
+                                         missing="the section failed: RuntimeError: no GPU")], {"Date": "today"})
+    assert "**Not measured:** the section failed: RuntimeError: no GPU" in text
 
 
 # ------------------------------------------------------------- the worker's subprocess protocol, for real
@@ -184,7 +184,16 @@ def test_benchmark_models_are_the_notebooks_recipes():
     wide = worker.build_model({**configs.XCEPTION_COURSE, "changes": {"width": 1.0}})
     assert wide.count_params() > built.count_params()
     assert worker.build_model(configs.VGG11_PAPER).input_shape == (None, 224, 224, 3)
-    assert worker.build_model(configs.VGG11_COURSE, input_shape=(1, 28, 28)).input_shape == (None, 1, 28, 28)
+    keras.config.set_image_data_format("channels_first")
+    try:
+        nchw = worker.build_model(configs.VGG11_COURSE, input_shape=(1, 28, 28))
+    finally:
+        keras.config.set_image_data_format("channels_last")
+    assert nchw.input_shape == (None, 1, 28, 28) and nchw.output_shape == (None, 10)
+    first_conv = next(layer for layer in nchw.layers if isinstance(layer, keras.layers.Conv2D))
+    assert first_conv.data_format == "channels_first" and first_conv.kernel.shape[2] == 1   # one input channel
+    with pytest.raises(ValueError, match="paper model"):
+        worker.build_model(configs.VGG11_PAPER, input_shape=(1, 28, 28))
 
 
 def test_benchmarks_and_worker_do_not_import_each_other():
@@ -193,7 +202,8 @@ def test_benchmarks_and_worker_do_not_import_each_other():
 
     for path in (ROOT / "benchmarks").glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        imported = {f"{node.module}.{alias.name}" if node.module == "benchmarks" else node.module
+                    for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module for alias in node.names}
         imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         if path.stem == "worker":
             assert imported & {"benchmarks.common", "benchmarks.configs", "benchmarks.training",
