@@ -318,7 +318,7 @@ _RECIPES = {
     "mini_xception": {
         "common": dict(batch_size=64, learning_rate=3e-3, optimizer="adamw", schedule="cosine", dropout=0.5,
                        target=0.92),
-        "ci": dict(width=0.5, epochs=5, weight_decay=0.0, floor=0.87, **_IMAGE_DATA["ci"]),
+        "ci": dict(width=0.5, epochs=3, weight_decay=0.0, floor=0.87, **_IMAGE_DATA["ci"]),
         "lab": dict(width=0.5, epochs=8, weight_decay=0.0, floor=0.91, **_IMAGE_DATA["lab"]),
         "full": dict(width=1.0, epochs=30, weight_decay=0.05, floor=0.93, **_IMAGE_DATA["full"]),
     },
