@@ -39,6 +39,8 @@ VARIANTS = [
     {"name": "channels-first (NCHW)", "data_format": "channels_first"},
     {"name": "backend: JAX (KERAS_BACKEND=jax)", "env": {"KERAS_BACKEND": "jax"}},
     {"name": "backend: PyTorch (KERAS_BACKEND=torch)", "env": {"KERAS_BACKEND": "torch"}},
+    {"name": "JAX with Keras' own SeparableConv2D (XLA's depthwise convolution)", "env": {"KERAS_BACKEND": "jax"},
+     "keras_separable": True},
 ]
 BACKEND_VARIANTS = [v["name"] for v in VARIANTS if v["name"].startswith("backend:")]
 
@@ -46,11 +48,13 @@ TRAINING_FULL = {
     "repeats": 3,
     "models": [
         {"name": "VGG11 (width ¼, BN), 28×28×1", "model": VGG11_COURSE, "samples": 2048,
-         "variants": [v["name"] for v in VARIANTS if v["name"] not in ("batch 32", "threads: intra-op 1, inter-op 1")]},
+         "variants": [v["name"] for v in VARIANTS if v["name"] not in ("batch 32", "threads: intra-op 1, inter-op 1")
+                      and not v.get("keras_separable")]},   # VGG11 has no separable convolution
         {"name": "Xception-style (width ½), 28×28×1", "model": XCEPTION_COURSE, "samples": 2048,
          "variants": ["baseline: batch 128, NumPy arrays, defaults", "batch 64", "batch 256",
                       "tf.data pipeline (cached tensors, shuffle, batch, prefetch)",
-                      "oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)", "Keras' own batch norm (unfused)", *BACKEND_VARIANTS]},
+                      "oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)", "Keras' own batch norm (unfused)", *BACKEND_VARIANTS,
+                      "JAX with Keras' own SeparableConv2D (XLA's depthwise convolution)"]},
     ],
     "paper_check": VGG11_PAPER,
 }

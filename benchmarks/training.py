@@ -30,7 +30,7 @@ def _variant(name: str) -> dict:
 def measure(model_cfg: dict, variant: dict, repeats: int, in_process: bool = False) -> dict:
     task = {"model": model_cfg["model"], "samples": model_cfg["samples"], "repeats": repeats,
             "batch_size": variant.get("batch_size", model_cfg.get("batch_size", 128))}
-    for key in ("data", "intra", "inter", "data_format", "jit", "keras_batch_norm"):
+    for key in ("data", "intra", "inter", "data_format", "jit", "keras_batch_norm", "keras_separable"):
         if key in variant:
             task[key] = variant[key]
     return run_worker("throughput", task, env=variant.get("env"), in_process=in_process)

@@ -39,14 +39,19 @@ def build_model(spec: dict, input_shape=None):
     return recipe.model(**shape)
 
 
-def with_keras_batch_norm(model):
-    """The same model with every ``FusedBatchNormalization`` replaced by Keras' own ``BatchNormalization``."""
+def with_keras_layers(model, batch_norm: bool = False, separable: bool = False):
+    """The same model with the course's fused layers replaced by Keras' own: every ``FusedBatchNormalization``
+    by ``BatchNormalization`` (``batch_norm``), every ``FusedSeparableConv2D`` by ``SeparableConv2D``
+    (``separable``)."""
     import keras
 
-    from course_utils.layers import FusedBatchNormalization
+    from course_utils.layers import FusedBatchNormalization, FusedSeparableConv2D
+
+    swaps = {FusedBatchNormalization: keras.layers.BatchNormalization if batch_norm else None,
+             FusedSeparableConv2D: keras.layers.SeparableConv2D if separable else None}
 
     def swap(layer):
-        cls = keras.layers.BatchNormalization if isinstance(layer, FusedBatchNormalization) else layer.__class__
+        cls = swaps.get(type(layer)) or layer.__class__
         return cls.from_config(layer.get_config())
 
     return keras.models.clone_model(model, clone_function=swap)
@@ -93,8 +98,9 @@ def throughput(cfg: dict) -> dict:
         keras.config.set_image_data_format(data_format)
         shape = [shape[-1], *shape[:-1]]
         model = build_model(cfg["model"], input_shape=shape)
-    if cfg.get("keras_batch_norm"):
-        model = with_keras_batch_norm(model)
+    if cfg.get("keras_batch_norm") or cfg.get("keras_separable"):
+        model = with_keras_layers(model, batch_norm=bool(cfg.get("keras_batch_norm")),
+                                  separable=bool(cfg.get("keras_separable")))
     classes = int(model.output_shape[-1])
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"], jit_compile=bool(cfg.get("jit", False)))

@@ -190,11 +190,11 @@ def _separable_bn(x, filters: int, name: str, relu_first: bool = True, momentum:
     """ReLU → 3×3 depthwise-separable convolution (no bias) → batch norm, as in Xception."""
     from keras import layers
 
-    from course_utils.layers import FusedBatchNormalization
+    from course_utils.layers import FusedBatchNormalization, FusedSeparableConv2D
 
     if relu_first:
         x = layers.Activation("relu", name=f"{name}_relu")(x)
-    x = layers.SeparableConv2D(filters, 3, padding="same", use_bias=False, name=name)(x)
+    x = FusedSeparableConv2D(filters, 3, padding="same", use_bias=False, name=name)(x)
     return FusedBatchNormalization(momentum=momentum, name=f"{name}_bn")(x)
 
 

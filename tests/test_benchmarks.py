@@ -196,6 +196,25 @@ def test_benchmark_models_are_the_notebooks_recipes():
         worker.build_model(configs.VGG11_PAPER, input_shape=(1, 28, 28))
 
 
+def test_keras_layer_variants_swap_only_the_layers_they_name():
+    """The unfused variants are the same network with Keras' own layers: same weights, same class counts."""
+    import keras
+
+    from benchmarks import worker
+    from course_utils.layers import FusedBatchNormalization, FusedSeparableConv2D
+
+    model = worker.build_model({**configs.XCEPTION_COURSE, "changes": {"width": 0.125}})
+    kinds = lambda m: [type(layer) for layer in m.layers]   # noqa: E731
+    for batch_norm, separable in ((True, False), (False, True), (True, True)):
+        swapped = worker.with_keras_layers(model, batch_norm=batch_norm, separable=separable)
+        assert swapped.count_params() == model.count_params() and len(swapped.layers) == len(model.layers)
+        assert kinds(swapped).count(keras.layers.BatchNormalization) == (
+            kinds(model).count(FusedBatchNormalization) if batch_norm else 0)
+        assert kinds(swapped).count(keras.layers.SeparableConv2D) == (
+            kinds(model).count(FusedSeparableConv2D) if separable else 0)
+        assert kinds(swapped).count(FusedSeparableConv2D) == (0 if separable else kinds(model).count(FusedSeparableConv2D))
+
+
 def test_benchmarks_and_worker_do_not_import_each_other():
     """The worker reports through benchmarks.protocol; it imports neither the runner nor a section."""
     import ast

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from course_utils import models
-from course_utils.layers import FusedBatchNormalization
+from course_utils.layers import FusedBatchNormalization, FusedSeparableConv2D
 
 
 def test_vgg11_paper_configuration_has_the_published_parameter_count():
@@ -44,13 +44,19 @@ def test_xception_matches_keras_applications():
     reference = keras.applications.Xception(weights=None)
     model = models.xception()
     assert model.count_params() == reference.count_params() == 22_910_480
-    # Same layers, kind by kind; batch norm is Keras' layer on TensorFlow's fused kernel (a subclass).
+    # Same layers, kind by kind; batch norm and the separable convolutions are Keras' layers with a faster
+    # computation on one backend (subclasses).
     def kind(layer):
-        return "BatchNormalization" if isinstance(layer, keras.layers.BatchNormalization) else layer.__class__.__name__
+        for parent in (keras.layers.BatchNormalization, keras.layers.SeparableConv2D):
+            if isinstance(layer, parent):
+                return parent.__name__
+        return layer.__class__.__name__
 
     assert sorted(map(kind, model.layers)) == sorted(map(kind, reference.layers))
     bn = [layer for layer in model.layers if kind(layer) == "BatchNormalization"]
     assert bn and all(isinstance(layer, FusedBatchNormalization) for layer in bn)
+    separable = [layer for layer in model.layers if kind(layer) == "SeparableConv2D"]
+    assert len(separable) == 34 and all(isinstance(layer, FusedSeparableConv2D) for layer in separable)
     assert model.output_shape == reference.output_shape
     assert model.get_layer("block14_sepconv2").output.shape == reference.get_layer("block14_sepconv2").output.shape
 
