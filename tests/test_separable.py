@@ -6,12 +6,11 @@ its outputs and gradients must be Keras' layer's for the same weights.
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 
 import course_utils  # noqa: F401  (quiets TensorFlow before it is imported)
-import keras
-
 from course_utils.layers import FusedSeparableConv2D
 
 RNG = np.random.default_rng(0)
