@@ -98,7 +98,11 @@ def local_devices(kind: str | None = None) -> list[str]:
     if backend == "jax":
         import jax
 
-        return [f"{d.platform}:{d.id}" for d in jax.local_devices() if d.platform == kind]
+        try:   # the platform's own list: jax.local_devices() alone holds only the default platform's (the GPUs, if any)
+            found = jax.local_devices(backend=kind)
+        except RuntimeError:   # no such platform in this JAX (e.g. no GPU build)
+            return []
+        return [f"{d.platform}:{d.id}" for d in found if d.platform == kind]
     if backend == "tensorflow":
         from course_utils.profile import import_tensorflow
 
@@ -125,7 +129,9 @@ def global_devices() -> list[str]:
 def _jax_devices(names: Sequence[str]):
     import jax
 
-    by_name = {f"{d.platform}:{d.id}": d for d in jax.devices()}
+    every = list(jax.devices())   # the default platform's devices, and the CPUs beside a GPU's
+    every += [d for d in jax.devices("cpu") if d not in every]
+    by_name = {f"{d.platform}:{d.id}": d for d in every}
     missing = [name for name in names if name not in by_name]
     if missing:
         raise ValueError(f"unknown JAX device(s) {missing}; the devices are {sorted(by_name)} (see local_devices()).")

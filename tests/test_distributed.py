@@ -175,3 +175,24 @@ def test_setup_splits_the_cpu_before_anything_computes():
         print(json.dumps({"devices": len(distributed.local_devices()), "printed": printed.getvalue()}))
         """)
     assert got["devices"] == 2 and "seed: 0" in got["printed"]
+
+
+@pytest.mark.skipif(BACKEND != "jax", reason="JAX's device lists")
+def test_jax_cpu_devices_are_found_beside_a_gpu(monkeypatch):
+    """On a machine with a GPU, jax.local_devices() and jax.devices() list only the GPUs (the default platform);
+    the CPU devices must still be found and usable by name."""
+    import jax
+
+    cpus = jax.devices("cpu")
+
+    class FakeGpu:
+        platform, id = "gpu", 0
+
+    gpu = FakeGpu()
+    real_local, real_devices = jax.local_devices, jax.devices
+    monkeypatch.setattr(jax, "local_devices", lambda backend=None, **kw: [gpu] if backend in (None, "gpu") else real_local(backend=backend))
+    monkeypatch.setattr(jax, "devices", lambda backend=None: [gpu] if backend in (None, "gpu") else real_devices(backend))
+    assert distributed.local_devices("cpu") == [f"cpu:{d.id}" for d in cpus]
+    assert distributed.local_devices("gpu") == ["gpu:0"] and distributed.local_devices() == ["gpu:0"]
+    assert distributed._jax_devices(["cpu:0"]) == [cpus[0]]
+    assert distributed._jax_devices(["gpu:0"]) == [gpu]
