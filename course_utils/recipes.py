@@ -308,8 +308,8 @@ _RECIPES = {
         "full": dict(epochs=100, floor=0.85, options={"labels_per_class": (5, 10), "image_side": 28, "draws": 10}),
     },
     # Notebook 11's fine-tuning: the pretrained network's blocks 3 and 4 (from separable_conv2d_5 on) and its linear
-    # probe trained on k labelled digits per class, starting from the probe; batch norm stays frozen. The settings
-    # were chosen on the validation images; the floor is the mean test accuracy after fine-tuning.
+    # probe trained on k labelled digits per class, starting from the probe; batch norm stays frozen. The floor is
+    # the mean test accuracy after fine-tuning.
     "digits_finetune": {
         "common": dict(epochs=30, batch_size=25, learning_rate=3e-4, floor=0.85,
                        options={"from_layer": "separable_conv2d_5", "labels_per_class": 5}),

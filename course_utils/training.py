@@ -7,8 +7,13 @@ Training logs vary from machine to machine in their timings; notebooks tag the c
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import time
+import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -155,7 +160,7 @@ def metric_mode(metric: str) -> str:
     return "min" if lower else "max"
 
 
-def _epoch_logger(epoch_seconds: list[float], every: int = 1):
+def _epoch_logger(epoch_seconds: list[float], every: int = 1, quiet: bool = False):
     import keras
 
     class EpochLog(keras.callbacks.Callback):
@@ -165,7 +170,7 @@ def _epoch_logger(epoch_seconds: list[float], every: int = 1):
         def on_epoch_end(self, epoch, logs=None):
             elapsed = time.perf_counter() - self._start
             epoch_seconds.append(elapsed)
-            if (epoch + 1) % every == 0 or epoch == 0:
+            if not quiet and ((epoch + 1) % every == 0 or epoch == 0):
                 shown = "  ".join(f"{k} {v:.4f}" for k, v in (logs or {}).items() if k != "learning_rate")
                 print(f"epoch {epoch + 1:3d}  {shown}  ({elapsed:.1f} s)")
 
@@ -173,7 +178,7 @@ def _epoch_logger(epoch_seconds: list[float], every: int = 1):
 
 
 def fit(model, x, y=None, *, epochs: int, batch_size: int | None = None, validation_data=None,
-        callbacks=None, log_every: int = 1, **kwargs) -> TrainingLog:
+        callbacks=None, log_every: int = 1, quiet: bool = False, **kwargs) -> TrainingLog:
     """``model.fit`` without progress bars: one line per epoch (every ``log_every`` epochs) with its time.
 
     Accepts what ``model.fit`` accepts (arrays or a ``tf.data.Dataset``).
@@ -181,13 +186,14 @@ def fit(model, x, y=None, *, epochs: int, batch_size: int | None = None, validat
     Args:
         callbacks: a list of Keras callbacks, or one callback.
         log_every: print every ``log_every``-th epoch (and the first).
+        quiet: print nothing (for a loop of many short trainings that reports its own results).
 
     Returns:
         A :class:`TrainingLog` with ``history`` (per-epoch metrics), ``epoch_seconds`` and ``seconds``.
 
     Raises:
         TypeError: if ``model`` is not a Keras model, ``epochs``, ``batch_size`` or ``log_every`` is not an
-            integer, ``callbacks`` is not a list of callbacks, or ``verbose`` is passed (``fit`` prints its own
+            integer, ``quiet`` is not a bool, ``callbacks`` is not a list of callbacks, or ``verbose`` is passed (``fit`` prints its own
             lines).
         ValueError: for ``epochs``, ``batch_size`` or ``log_every`` below 1.
     """
@@ -197,6 +203,7 @@ def fit(model, x, y=None, *, epochs: int, batch_size: int | None = None, validat
         raise TypeError(f"model must be a compiled keras.Model, got {type(model).__name__}.")
     epochs = positive_int(epochs, "epochs")
     log_every = positive_int(log_every, "log_every")
+    quiet = flag(quiet, "quiet")
     if batch_size is not None:
         batch_size = positive_int(batch_size, "batch_size")
     if "verbose" in kwargs:
@@ -208,14 +215,146 @@ def fit(model, x, y=None, *, epochs: int, batch_size: int | None = None, validat
     for callback in callbacks:
         if not isinstance(callback, keras.callbacks.Callback):
             raise TypeError(f"callbacks must be keras.callbacks.Callback objects, got {type(callback).__name__}.")
+    record = _record_setting()
+    key = (_training_key(model, x, y, epochs, batch_size, validation_data, callbacks, kwargs)
+           if record is not None else None)
+    if record is not None and record[0] == "replay" and key is not None:
+        log = _replay(model, record[1] / f"{key}.npz")
+        if log is not None:
+            if not quiet:
+                print(f"trained {log.epochs} epochs in {log.seconds:.1f} s (replayed from {FIT_RECORD}'s record)")
+            return log
     epoch_seconds: list[float] = []
     history = model.fit(
         x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data, verbose=0,
-        callbacks=[*callbacks, _epoch_logger(epoch_seconds, log_every)], **kwargs,
+        callbacks=[*callbacks, _epoch_logger(epoch_seconds, log_every, quiet)], **kwargs,
     )
     log = TrainingLog({k: [float(v) for v in vals] for k, vals in history.history.items()}, epoch_seconds)
-    print(f"trained {log.epochs} epochs in {log.seconds:.1f} s")
+    if not quiet:
+        print(f"trained {log.epochs} epochs in {log.seconds:.1f} s")
+    if record is not None and record[0] == "record" and key is not None:
+        _save_record(model, log, record[1] / f"{key}.npz")
     return log
+
+
+# The test suite's training record ------------------------------------------------------------------------------
+# tests/test_student.py runs every notebook's student copy top to bottom after nbval has run the notebook itself.
+# With COURSE_FIT_RECORD=record:DIR, fit saves what each training ended with (the model's and the optimiser's
+# variables, the log) under a key of everything the training depends on: the backend, the model's architecture,
+# its variables (weights, batch-norm statistics, dropout's seed state) and compile settings, the optimiser's
+# variables, the data (arrays by content; course_utils.pipeline datasets by their inputs), the epochs, batch,
+# callbacks and fit's other arguments. With replay:DIR a training whose key was recorded is restored instead of
+# repeated; any difference in those inputs, an unknown kind of input or callback, or a damaged record trains
+# for real. Students never set it.
+
+#: The environment variable of the record: ``record:DIR`` or ``replay:DIR``; unset, fit always trains.
+FIT_RECORD = "COURSE_FIT_RECORD"
+#: Callbacks whose whole effect is on the model's and the optimiser's variables (which a record restores).
+_REPLAYABLE_CALLBACKS = ("EarlyStopping", "ReduceLROnPlateau")
+
+
+def _record_setting() -> tuple[str, Path] | None:
+    value = os.environ.get(FIT_RECORD, "")
+    if not value:
+        return None
+    mode, _, folder = value.partition(":")
+    if mode not in ("record", "replay") or not folder:
+        raise ValueError(f"{FIT_RECORD} must be 'record:DIR' (save each training) or 'replay:DIR' (restore a recorded "
+                         f"one), got {value!r}; unset it to train normally.")
+    return mode, Path(folder)
+
+
+def _digest_of_data(data, h) -> bool:
+    """Feed ``data``'s content into the hash ``h``; False for data the record cannot identify."""
+    if data is None:
+        h.update(b"none")
+        return True
+    if isinstance(data, np.ndarray):
+        array = np.ascontiguousarray(data)
+        h.update(f"{array.shape}{array.dtype.str}".encode())
+        h.update(memoryview(array).cast("B"))
+        return True
+    if isinstance(data, (tuple, list)):
+        h.update(f"sequence of {len(data)}".encode())
+        return all(_digest_of_data(part, h) for part in data)
+    fingerprint = getattr(data, "course_fingerprint", None)   # set by course_utils.pipeline.make_dataset
+    if callable(fingerprint):
+        h.update(fingerprint().encode())
+        return True
+    return False
+
+
+def _training_key(model, x, y, epochs, batch_size, validation_data, callbacks, kwargs) -> str | None:
+    import keras
+
+    h = hashlib.sha256()
+    for part in (x, y, validation_data):
+        if not _digest_of_data(part, h):
+            return None
+    described = []
+    for callback in callbacks:
+        if type(callback).__name__ not in _REPLAYABLE_CALLBACKS:
+            return None
+        described.append([type(callback).__name__, {k: v for k, v in sorted(vars(callback).items())
+                                                    if isinstance(v, (bool, int, float, str))}])
+    try:
+        settings = [keras.backend.backend(), keras.__version__, _without_names(json.loads(model.to_json())),
+                    _without_names(model.get_compile_config()), epochs, batch_size, described,
+                    sorted((k, repr(v)) for k, v in kwargs.items())]
+        h.update(json.dumps(settings, sort_keys=True, default=repr).encode())
+        for variable in [*model.variables, *model.optimizer.variables]:
+            _digest_of_data(np.asarray(keras.ops.convert_to_numpy(variable)), h)
+    except Exception:   # a model Keras cannot serialise, or one not compiled: nothing to key on
+        return None
+    return h.hexdigest()
+
+
+def _without_names(config):
+    """A Keras config without its names, which Keras numbers by how many objects came before (adam, adam_1)
+    and which change nothing a training computes."""
+    if isinstance(config, dict):
+        return {k: _without_names(v) for k, v in config.items() if k != "name"}
+    if isinstance(config, list):
+        return [_without_names(v) for v in config]
+    return config
+
+
+def _save_record(model, log: TrainingLog, path: Path) -> None:
+    import keras
+
+    arrays = {f"model_{i}": keras.ops.convert_to_numpy(v) for i, v in enumerate(model.variables)}
+    arrays |= {f"optimizer_{i}": keras.ops.convert_to_numpy(v) for i, v in enumerate(model.optimizer.variables)}
+    arrays["log"] = np.array(json.dumps({"history": log.history, "epoch_seconds": log.epoch_seconds}))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "wb") as file:
+        np.savez(file, **arrays)
+    partial.replace(path)   # whole or absent: a reader never sees half a record
+
+
+def _replay(model, path: Path) -> TrainingLog | None:
+    """Restore the training recorded at ``path`` into ``model``; None (and nothing changed) if there is none
+    or it does not fit the model."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path) as record:
+            arrays = {name: record[name] for name in record.files}
+        saved = json.loads(str(arrays.pop("log")))
+        optimizer = model.optimizer
+        if not optimizer.built:
+            optimizer.build(model.trainable_variables)
+        targets = [("model", model.variables), ("optimizer", optimizer.variables)]
+        values = [(v, arrays[f"{kind}_{i}"]) for kind, variables in targets for i, v in enumerate(variables)]
+        if len(values) != len(arrays) or any(tuple(v.shape) != a.shape for v, a in values):
+            raise ValueError("the recorded variables do not match the model's")
+    except Exception as err:   # a damaged or foreign record: train instead
+        warnings.warn(f"{FIT_RECORD}: cannot replay {path} ({err}); training instead", stacklevel=3)
+        return None
+    for variable, value in values:
+        variable.assign(value)
+    return TrainingLog({k: [float(v) for v in vals] for k, vals in saved["history"].items()},
+                       [float(s) for s in saved["epoch_seconds"]])
 
 
 def predict_mirrored(model, x, batch_size: int = 256) -> np.ndarray:

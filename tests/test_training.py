@@ -276,3 +276,90 @@ def test_predict_mirrored_checks_its_arguments():
         training.predict_mirrored(_asymmetric_model(), np.zeros((2, 6, 5, 1)), batch_size=1.5)
     with pytest.raises(TypeError, match="model must be a keras.Model"):
         training.predict_mirrored(object(), np.zeros((2, 6, 5, 1)))
+
+
+# The test suite's training record (FIT_RECORD) ------------------------------------------------------------------
+
+def _record_run(monkeypatch, folder, mode, *, seed=0, x=None, callbacks=None, dataset=False):
+    """A fresh tiny model (weights from ``seed``) trained with FIT_RECORD=mode:folder; its log and variables."""
+    import keras
+
+    from course_utils import pipeline
+
+    monkeypatch.setenv(training.FIT_RECORD, f"{mode}:{folder}")
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((28, 28, 1), name="pixels"), keras.layers.Flatten(name="flat"),
+                              keras.layers.Dropout(0.2, name="drop"), keras.layers.Dense(3, activation="softmax", name="out")],
+                             name="recorded")
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    images = np.random.default_rng(1).integers(0, 256, (48, 28, 28), dtype=np.uint8) if x is None else x
+    labels = np.arange(48) % 3
+    if dataset:
+        train = pipeline.make_dataset(images, labels, batch_size=16, training=True)
+        log = training.fit(model, train, epochs=2, callbacks=callbacks)
+    else:
+        log = training.fit(model, images[..., None] / np.float32(255), labels, epochs=2, batch_size=16,
+                           callbacks=callbacks)
+    return log, [keras.ops.convert_to_numpy(v) for v in [*model.variables, *model.optimizer.variables]]
+
+
+def _fit_forbidden(monkeypatch):
+    import keras
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("model.fit ran, though the training was recorded")
+
+    monkeypatch.setattr(keras.Model, "fit", refuse)
+
+
+@pytest.mark.parametrize("dataset", [False, True], ids=["arrays", "pipeline dataset"])
+def test_a_recorded_training_is_replayed_exactly_without_training(tmp_path, monkeypatch, capsys, dataset):
+    recorded, trained = _record_run(monkeypatch, tmp_path, "record", dataset=dataset)
+    assert len(list(tmp_path.glob("*.npz"))) == 1
+    with monkeypatch.context() as patch:
+        _fit_forbidden(patch)
+        replayed, restored = _record_run(monkeypatch, tmp_path, "replay", dataset=dataset)
+    assert replayed == recorded and "replayed" in capsys.readouterr().out
+    assert len(restored) == len(trained)
+    for a, b in zip(restored, trained):   # weights, dropout's seed state, Adam's moments and step count
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_training_with_other_inputs_trains_for_real(tmp_path, monkeypatch):
+    _record_run(monkeypatch, tmp_path, "record")
+    other_images = np.random.default_rng(2).integers(0, 256, (48, 28, 28), dtype=np.uint8)
+    for change in ({"seed": 1}, {"x": other_images}):   # other initial weights; other data
+        with monkeypatch.context() as patch:
+            _fit_forbidden(patch)
+            with pytest.raises(AssertionError, match="model.fit ran"):
+                _record_run(monkeypatch, tmp_path, "replay", **change)
+
+
+def test_unknown_callbacks_and_damaged_records_train_for_real(tmp_path, monkeypatch):
+    import keras
+
+    _record_run(monkeypatch, tmp_path, "record", callbacks=[keras.callbacks.Callback()])
+    assert not list(tmp_path.glob("*.npz"))          # a callback of unknown effect: nothing to replay
+    _record_run(monkeypatch, tmp_path, "record")
+    (record,) = tmp_path.glob("*.npz")
+    record.write_bytes(b"not a record")
+    with monkeypatch.context() as patch:
+        _fit_forbidden(patch)
+        with pytest.warns(UserWarning, match="cannot replay"), pytest.raises(AssertionError, match="model.fit ran"):
+            _record_run(monkeypatch, tmp_path, "replay")
+
+
+def test_a_bad_record_setting_says_what_it_takes(monkeypatch):
+    monkeypatch.setenv(training.FIT_RECORD, "/tmp/somewhere")
+    with pytest.raises(ValueError, match="'record:DIR'.*'replay:DIR'"):
+        training.fit(_tiny_model(), np.zeros((4, 2)), np.zeros(4), epochs=1)
+
+
+def test_a_quiet_fit_prints_nothing_and_still_times_its_epochs(capsys):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    log = training.fit(_tiny_model(), np.zeros((8, 2)), np.zeros(8), epochs=3, batch_size=4, quiet=True)
+    assert capsys.readouterr().out == "" and log.epochs == 3 and log.seconds > 0
+    with pytest.raises(TypeError, match="quiet"):
+        training.fit(_tiny_model(), np.zeros((8, 2)), np.zeros(8), epochs=1, quiet="yes")
