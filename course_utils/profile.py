@@ -147,6 +147,32 @@ def device_description() -> str:
     return device_line(gpu_names(), os.cpu_count(), platform.machine())
 
 
+def full_float32_on_gpus(backend: str | None = None) -> None:
+    """Compute float32 products and convolutions on a GPU in full float32.
+
+    On NVIDIA GPUs from Ampere on, TensorFlow rounds float32 inputs of matrix products and convolutions to
+    TensorFloat-32 (a 10-bit mantissa) by default, and so do PyTorch's cuDNN convolutions: errors of 1e-3 to 1e-2
+    on a 3×3 filter, which break the notebooks' comparisons with NumPy and SciPy at 1e-5. JAX's default
+    precision does the same on a GPU. This turns all three off; a CPU computes in float32 either way.
+    """
+    from course_utils.environment import backend as active_backend
+
+    name = backend or active_backend()[0]
+    if name == "tensorflow":
+        import_tensorflow().config.experimental.enable_tensor_float_32_execution(False)
+    elif name == "jax":
+        import jax
+
+        jax.config.update("jax_default_matmul_precision", "highest")
+    elif name == "torch":
+        import torch
+
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    else:
+        raise ValueError(f"unknown Keras backend {name!r}; use tensorflow, jax or torch.")
+
+
 def setup(seed: int = 0, cpu_devices: int | None = None) -> Profile:
     """Start a notebook: seed every generator, set plotting defaults, print versions, backend, device and profile.
 
@@ -155,9 +181,10 @@ def setup(seed: int = 0, cpu_devices: int | None = None) -> Profile:
         cpu_devices: split the CPU into this many logical devices first (notebook 10 trains on two), with
             :func:`course_utils.distributed.split_cpu`; None leaves one.
 
-    In the ``full`` profile, a machine with two or more GPUs trains every later model data-parallel on all of
-    them (:func:`course_utils.distributed.use_all_gpus`) and says so; not with ``cpu_devices``, where the
-    notebook places its models on devices itself.
+    On a GPU, float32 stays float32 (:func:`full_float32_on_gpus`). In the ``full`` profile, a machine with two
+    or more GPUs trains every later model data-parallel on all of them
+    (:func:`course_utils.distributed.use_all_gpus`) and says so; not with ``cpu_devices``, where the notebook
+    places its models on devices itself.
 
     Returns:
         The :class:`Profile` to read budgets from (``profile.pick(ci=..., lab=..., full=...)``).
@@ -171,6 +198,8 @@ def setup(seed: int = 0, cpu_devices: int | None = None) -> Profile:
         distributed.split_cpu(cpu_devices)
     seed_everything(seed)
     profile = current_profile()
+    if profile.gpu:
+        full_float32_on_gpus()
     matplotlib.rcParams.update({"figure.dpi": 90, "axes.grid": False, "image.cmap": "gray"})
     print("\n".join(environment.setup_lines(environment.current(), profile.describe(), seed)))
     if profile.name == "full" and cpu_devices is None and (replicas := distributed.use_all_gpus()) > 1:

@@ -127,3 +127,54 @@ def test_memory_of_a_deleted_model_goes_back_to_the_system(allocator, returned):
     grown, kept = map(int, done.stdout.split())
     assert grown >= 500, grown  # two 8192×8192 float32 kernels: 512 MiB
     assert (kept < 150) == returned, (grown, kept)
+
+
+def test_full_float32_on_gpus_turns_tensorfloat32_off_on_the_active_backend():
+    """What setup calls on a GPU; a CPU machine can still check that each backend's switch is thrown."""
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        from course_utils.profile import import_tensorflow
+
+        config = import_tensorflow().config.experimental
+        was = config.tensor_float_32_execution_enabled()
+        try:
+            config.enable_tensor_float_32_execution(True)
+            prof.full_float32_on_gpus()
+            assert not config.tensor_float_32_execution_enabled()
+        finally:
+            config.enable_tensor_float_32_execution(was)
+    elif backend == "jax":
+        import jax
+
+        was = jax.config.jax_default_matmul_precision
+        try:
+            prof.full_float32_on_gpus()
+            assert jax.config.jax_default_matmul_precision == "highest"
+        finally:
+            jax.config.update("jax_default_matmul_precision", was)
+    else:
+        import torch
+
+        was = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+        try:   # (torch's flag objects take assignment, not monkeypatch)
+            torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = True
+            prof.full_float32_on_gpus()
+            assert not torch.backends.cudnn.allow_tf32 and not torch.backends.cuda.matmul.allow_tf32
+        finally:
+            torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = was
+    with pytest.raises(ValueError, match="tensorflow, jax or torch"):
+        prof.full_float32_on_gpus("theano")
+
+
+def test_setup_keeps_float32_on_a_gpu_only(monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(prof, "full_float32_on_gpus", lambda backend=None: calls.append(backend))
+    monkeypatch.setenv("COURSE_PROFILE", "ci")
+    prof.setup()
+    assert calls == []
+    monkeypatch.setattr(prof, "_gpu_available", lambda: True)
+    monkeypatch.setattr("course_utils.environment.gpu_names", lambda name=None: ["a GPU"])
+    prof.setup()
+    assert calls == [None] and "device: GPU (a GPU)" in capsys.readouterr().out
