@@ -441,7 +441,7 @@ def write_student_copies(source_dir: Path, target_dir: Path, overwrite: bool = F
         names = ", ".join(p.name for p in existing[:3]) + (" ..." if len(existing) > 3 else "")
         raise FileExistsError(
             f"{target_dir} already holds student copies ({names}) that may contain a student's work; "
-            "move them away, or pass --overwrite to replace them."
+            "move them away, or replace them with `make student OVERWRITE=1` (--overwrite on the command line)."
         )
     target_dir.mkdir(parents=True, exist_ok=True)
     written = []
