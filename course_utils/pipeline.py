@@ -298,11 +298,10 @@ def make_dataset(x: np.ndarray, y: np.ndarray | None = None, *, batch_size: int 
     settings = repr((batch_size, training, augment, max_shift, erase, seed))
 
     def fingerprint() -> str:
+        from course_utils.training import _digest_of_data
+
         h = hashlib.sha256(settings.encode())
-        for part in (x, y):
-            array = np.ascontiguousarray(np.asarray([] if part is None else part))
-            h.update(f"{array.shape}{array.dtype.str}".encode())
-            h.update(memoryview(array).cast("B"))
+        _digest_of_data((np.asarray(x), None if y is None else np.asarray(y)), h)
         return h.hexdigest()
 
     ds.course_fingerprint = fingerprint
