@@ -30,7 +30,8 @@ def _variant(name: str) -> dict:
 def measure(model_cfg: dict, variant: dict, repeats: int, in_process: bool = False) -> dict:
     task = {"model": model_cfg["model"], "samples": model_cfg["samples"], "repeats": repeats,
             "batch_size": variant.get("batch_size", model_cfg.get("batch_size", 128))}
-    for key in ("data", "intra", "inter", "data_format", "jit", "keras_batch_norm", "keras_separable"):
+    for key in ("data", "intra", "inter", "data_format", "jit", "keras_batch_norm", "keras_separable",
+                "keras_pooling"):
         if key in variant:
             task[key] = variant[key]
     return run_worker("throughput", task, env=variant.get("env"), in_process=in_process)
@@ -47,7 +48,9 @@ def run(cfg: dict, peak_gflops: float | None, peak_source: str = "section 1") ->
         "rate is 6 × MACs × images/s FLOP/s, shown as a fraction of the fp32 GEMM peak (the note below says "
         "where it comes from). Each "
         "variant changes one setting from the baseline; the baseline is TensorFlow, and the `backend:` rows run "
-        "the same model and data on JAX and PyTorch (TensorFlow's thread settings do not apply there).",
+        "the same model and data on JAX and PyTorch (TensorFlow's thread settings do not apply there). Every "
+        "model is compiled with Keras' default `jit_compile=\"auto\"`, as the notebooks' are: XLA on JAX, "
+        "TensorFlow's own kernels on a CPU, PyTorch's eager operations.",
     )
     repeats = cfg["repeats"]
     if peak_gflops:

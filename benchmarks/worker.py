@@ -39,16 +39,17 @@ def build_model(spec: dict, input_shape=None):
     return recipe.model(**shape)
 
 
-def with_keras_layers(model, batch_norm: bool = False, separable: bool = False):
+def with_keras_layers(model, batch_norm: bool = False, separable: bool = False, pooling: bool = False):
     """The same model with the course's fused layers replaced by Keras' own: every ``FusedBatchNormalization``
     by ``BatchNormalization`` (``batch_norm``), every ``FusedSeparableConv2D`` by ``SeparableConv2D``
-    (``separable``)."""
+    (``separable``), every ``SlicedMaxPooling2D`` by ``MaxPooling2D`` (``pooling``)."""
     import keras
 
-    from course_utils.layers import FusedBatchNormalization, FusedSeparableConv2D
+    from course_utils.layers import FusedBatchNormalization, FusedSeparableConv2D, SlicedMaxPooling2D
 
     swaps = {FusedBatchNormalization: keras.layers.BatchNormalization if batch_norm else None,
-             FusedSeparableConv2D: keras.layers.SeparableConv2D if separable else None}
+             FusedSeparableConv2D: keras.layers.SeparableConv2D if separable else None,
+             SlicedMaxPooling2D: keras.layers.MaxPooling2D if pooling else None}
 
     def swap(layer):
         cls = swaps.get(type(layer)) or layer.__class__
@@ -98,12 +99,12 @@ def throughput(cfg: dict) -> dict:
         keras.config.set_image_data_format(data_format)
         shape = [shape[-1], *shape[:-1]]
         model = build_model(cfg["model"], input_shape=shape)
-    if cfg.get("keras_batch_norm") or cfg.get("keras_separable"):
+    if cfg.get("keras_batch_norm") or cfg.get("keras_separable") or cfg.get("keras_pooling"):
         model = with_keras_layers(model, batch_norm=bool(cfg.get("keras_batch_norm")),
-                                  separable=bool(cfg.get("keras_separable")))
+                                  separable=bool(cfg.get("keras_separable")), pooling=bool(cfg.get("keras_pooling")))
     classes = int(model.output_shape[-1])
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"], jit_compile=bool(cfg.get("jit", False)))
+                  metrics=["accuracy"], jit_compile=cfg.get("jit", "auto"))   # "auto": what model.compile does by default
     n, batch = int(cfg["samples"]), int(cfg.get("batch_size", 128))
     rng = np.random.default_rng(0)
     x = rng.random((n, *shape), dtype=np.float32)
