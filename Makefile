@@ -31,7 +31,7 @@ BACKEND_STAMP := $(if $(filter tensorflow,$(KERAS_BACKEND)),,$(VENV)/.installed-
 # tests/test_layers.py, tooling) run on TensorFlow.
 BACKEND_TESTS := tests/test_environment.py tests/test_profile.py tests/test_models.py tests/test_training.py \
   tests/test_timeseries.py tests/test_text.py tests/test_complexity.py tests/test_distributed.py \
-  tests/test_transfer.py tests/test_pipeline.py tests/test_separable.py
+  tests/test_transfer.py tests/test_pipeline.py tests/test_separable.py tests/test_pooling.py
 # The notebooks that run on JAX or PyTorch: all of them, unless BACKEND_NOTEBOOKS names fewer.
 BACKEND_NOTEBOOKS ?= notebooks
 BACKEND_SUITE = COURSE_PROFILE=ci $(BIN)/python -m pytest $(BACKEND_NOTEBOOKS) $(BACKEND_TESTS) $(PYTEST_ARGS)

@@ -41,6 +41,8 @@ VARIANTS = [
     {"name": "backend: PyTorch (KERAS_BACKEND=torch)", "env": {"KERAS_BACKEND": "torch"}},
     {"name": "JAX with Keras' own SeparableConv2D (XLA's depthwise convolution)", "env": {"KERAS_BACKEND": "jax"},
      "keras_separable": True},
+    {"name": "JAX with Keras' own MaxPooling2D (XLA's select-and-scatter gradient)", "env": {"KERAS_BACKEND": "jax"},
+     "keras_pooling": True},
 ]
 BACKEND_VARIANTS = [v["name"] for v in VARIANTS if v["name"].startswith("backend:")]
 

@@ -6,7 +6,7 @@ a division, ...), each reading and writing the whole activation tensor, and thei
 TensorFlow's ``FusedBatchNormV3`` does the forward pass in one kernel and the backward pass in another.
 The maths, the weights and the moving statistics are those of Keras' layer (``tests/test_layers.py``
 checks outputs, gradients and moving statistics against it). On a two-core CPU the Xception-style model
-of notebook 09, with a batch norm after every convolution, trains about 1.4× faster with it; for the
+of notebook 09, with a batch norm after every convolution, trained about 2.2× faster with it; for the
 quarter-width VGG11 the difference was within the measurement's noise (``benchmarks/RESULTS.md``, section 2).
 
 Where the fused kernel does not apply (another backend, an input that is not 4-D channels-last, a mask,
@@ -16,11 +16,19 @@ simply runs Keras' own computation.
 :class:`FusedSeparableConv2D` is ``keras.layers.SeparableConv2D`` with, on JAX, its depthwise step written
 as k_h·k_w shifted multiply-adds: XLA's CPU backend runs a depthwise convolution (a grouped convolution, one
 group per channel) and its gradient far slower than the same sum written out. On a 2-core AMD EPYC with
-AVX-512 the Xception-style network of notebook 09 trains at 230 images/s on JAX with it and at 180 with
+AVX-512 the Xception-style network of notebook 09 trained at 502 images/s on JAX with it and at 218 with
 Keras' layer (``benchmarks/RESULTS.md``, section 2, lab width, batch 128), and notebook 09's training cell in
 the ``ci`` profile took 301 s instead of 570 s (``pytest --durations``). TensorFlow and PyTorch have fast
 depthwise kernels of their own (on PyTorch the written-out sum is slower), so there the layer runs Keras'
 computation. ``tests/test_separable.py`` checks outputs and gradients against Keras' layer on every backend.
+
+:class:`SlicedMaxPooling2D` is ``keras.layers.MaxPooling2D`` computed, on JAX's CPU backend, as the
+elementwise maximum of k_h·k_w strided slices of the input. XLA's CPU backend computes the gradient of its
+own max pooling (a select-and-scatter) more slowly than that of a chain of maxima: on a 2-core AMD EPYC
+with AVX-512 the quarter-width VGG11 of notebook 08 trained at 922 images/s on JAX with it and at 779 with
+Keras' layer (``benchmarks/RESULTS.md``, section 2, lab width, batch 128).
+TensorFlow, PyTorch and JAX on a GPU run Keras' computation. ``tests/test_pooling.py`` checks outputs and
+gradients against Keras' layer on every backend.
 
 :func:`run_conv` runs one single-channel Keras convolution (or transposed convolution) whose kernel you
 give, so that a notebook can compare Keras with NumPy or SciPy in one line.
@@ -149,6 +157,53 @@ class FusedSeparableConv2D(keras.layers.SeparableConv2D):
         if self.use_bias:
             outputs = outputs + ops.cast(self.bias, self.compute_dtype)
         return self.activation(outputs) if self.activation is not None else outputs
+
+
+@keras.saving.register_keras_serializable(package="course_utils")
+class SlicedMaxPooling2D(keras.layers.MaxPooling2D):
+    """``keras.layers.MaxPooling2D`` that, on JAX's CPU backend, takes the maximum of strided slices.
+
+    Takes the same arguments as ``keras.layers.MaxPooling2D``. On JAX's CPU backend, for a 4-D channels-last
+    input whose height and width are known, the output is ``max_ij x[:, i::s_h, j::s_w, :]`` over the
+    k_h·k_w offsets of the window (after Keras' "same" padding, with −∞); otherwise Keras' own computation
+    runs. The outputs are Keras' exactly. The gradient is too, except where several inputs of one window
+    tie for its maximum: Keras gives the whole gradient to one of them, the slices share it among them.
+    ``SlicedMaxPooling2D.slices(x)`` says which path a given input takes.
+    """
+
+    def slices(self, inputs) -> bool:
+        """True if ``inputs`` take the maximum of slices, False if Keras' computation runs."""
+        if keras.backend.backend() != "jax":
+            return False
+        import jax
+
+        shape = tuple(inputs.shape) if hasattr(inputs, "shape") else np.shape(inputs)
+        return (
+            jax.default_backend() == "cpu"
+            and len(shape) == 4
+            and self.data_format == "channels_last"
+            and all(isinstance(n, int) for n in shape[1:3])
+        )
+
+    def call(self, inputs):
+        if not self.slices(inputs):
+            return super().call(inputs)
+        ops = keras.ops
+        (kh, kw), (sh, sw) = self.pool_size, self.strides
+        height, width = inputs.shape[1], inputs.shape[2]
+        if self.padding == "same":   # Keras' (and XLA's) split: the odd cell goes after
+            out_h, out_w = -(-height // sh), -(-width // sw)
+            pad_h, pad_w = max((out_h - 1) * sh + kh - height, 0), max((out_w - 1) * sw + kw - width, 0)
+            inputs = ops.pad(inputs, [[0, 0], [pad_h // 2, pad_h - pad_h // 2], [pad_w // 2, pad_w - pad_w // 2], [0, 0]],
+                             constant_values=-np.inf)
+        else:
+            out_h, out_w = (height - kh) // sh + 1, (width - kw) // sw + 1
+        outputs = None
+        for i in range(kh):
+            for j in range(kw):
+                view = inputs[:, i:i + (out_h - 1) * sh + 1:sh, j:j + (out_w - 1) * sw + 1:sw, :]
+                outputs = view if outputs is None else ops.maximum(outputs, view)
+        return outputs
 
 
 _PADDINGS = {1: ("valid", "same", "causal"), 2: ("valid", "same")}

@@ -111,7 +111,8 @@ def vgg11(
     Layout (``width=1``): 64 | pool | 128 | pool | 256, 256 | pool | 512, 512 | pool | 512, 512 | pool,
     then ``fc1``, ``fc2`` and the softmax ``predictions``. Every convolution is 3×3, stride 1, 'same'
     padding, ReLU; every pooling is 2×2 with stride 2 ('same' padding, so that 28×28 inputs shrink
-    28→14→7→4→2→1; for 224×224 it is the paper's 224→7).
+    28→14→7→4→2→1; for 224×224 it is the paper's 224→7). The poolings are
+    ``course_utils.layers.SlicedMaxPooling2D``, Keras' ``MaxPooling2D`` with a faster gradient on JAX's CPU.
 
     Args:
         input_shape: ``(height, width, channels)``; any size works since the poolings use 'same'
@@ -147,7 +148,7 @@ def vgg11(
     import keras
     from keras import layers
 
-    from course_utils.layers import FusedBatchNormalization
+    from course_utils.layers import FusedBatchNormalization, SlicedMaxPooling2D
 
     shape = _check_input_shape(input_shape, 1, "vgg11")
     if not _is_int(blocks) or not 1 <= blocks <= len(VGG11_BLOCKS):
@@ -176,7 +177,7 @@ def vgg11(
             if batch_norm:
                 x = FusedBatchNormalization(momentum=bn_momentum, name=f"{prefix}_bn")(x)
                 x = layers.Activation("relu", name=f"{prefix}_relu")(x)
-        x = layers.MaxPooling2D(2, strides=2, padding="same", name=f"block{b}_pool")(x)
+        x = SlicedMaxPooling2D(2, strides=2, padding="same", name=f"block{b}_pool")(x)
     x = layers.Flatten(name="flatten")(x)
     for i in (1, 2):
         x = layers.Dense(int(classifier_units), activation="relu", name=f"fc{i}")(x)

@@ -215,6 +215,20 @@ def test_keras_layer_variants_swap_only_the_layers_they_name():
         assert kinds(swapped).count(FusedSeparableConv2D) == (0 if separable else kinds(model).count(FusedSeparableConv2D))
 
 
+def test_the_pooling_variant_swaps_vgg11s_poolings_for_keras_own():
+    import keras
+
+    from benchmarks import worker
+    from course_utils.layers import SlicedMaxPooling2D
+
+    model = worker.build_model({**configs.VGG11_COURSE, "changes": {"width": 0.125}})
+    kinds = lambda m: [type(layer) for layer in m.layers]   # noqa: E731
+    assert kinds(model).count(SlicedMaxPooling2D) == 5 and keras.layers.MaxPooling2D not in kinds(model)
+    swapped = worker.with_keras_layers(model, pooling=True)
+    assert kinds(swapped).count(keras.layers.MaxPooling2D) == 5 and SlicedMaxPooling2D not in kinds(swapped)
+    assert swapped.count_params() == model.count_params()
+
+
 def test_benchmarks_and_worker_do_not_import_each_other():
     """The worker reports through benchmarks.protocol; it imports neither the runner nor a section."""
     import ast
